@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One vitest configuration for every package. Sources of sibling packages resolve through the
+ * `source` export condition, so tests run against TypeScript without a build. The global setup
+ * starts real Kafka and QuestDB once per run on free loopback ports (see packages/infra).
+ */
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['{packages/*,edge,ingest,stream,benchmarks,gateway,services/*}/test/**/*.test.ts'],
+    globalSetup: ['packages/infra/src/testing/global-setup.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 60_000,
+    reporters: process.env.CI ? ['default'] : ['default'],
+  },
+});
