@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox';
+
+/** Athlete, device, edge, user and group ids: 1–64 chars of `[A-Za-z0-9_-]` (contract v1). */
+export const ID_PATTERN_SOURCE = '^[A-Za-z0-9_-]{1,64}$';
+export const ID_PATTERN = new RegExp(ID_PATTERN_SOURCE);
+
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}
+
+export const Id = (description: string) =>
+  Type.String({ pattern: ID_PATTERN_SOURCE, minLength: 1, maxLength: 64, description });
+
+/** Epoch milliseconds, integer. Bounded to 2000-01-01 … 2100-01-01 so that a timestamp sent in
+ * seconds or microseconds is rejected instead of being stored in the wrong century. */
+export const EPOCH_MS_MIN = 946_684_800_000;
+export const EPOCH_MS_MAX = 4_102_444_800_000;
+export const EpochMs = (description: string) =>
+  Type.Integer({ minimum: EPOCH_MS_MIN, maximum: EPOCH_MS_MAX, description });
+
+/** RFC 3339 timestamp with a time zone, as used by CloudEvents `time`. */
+export const RFC3339_PATTERN_SOURCE = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
+export const Rfc3339 = (description: string) => Type.String({ pattern: RFC3339_PATTERN_SOURCE, description });

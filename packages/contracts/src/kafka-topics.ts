@@ -1,0 +1,128 @@
+import type { TSchema } from '@sinclair/typebox';
+import { IntegrationSyncFailed } from './events/integration.js';
+import { InventoryUpdated } from './events/inventory.js';
+import { ProfileUpdated } from './events/profile.js';
+import { MetricsRejected } from './events/rejected.js';
+import { FriendActivityUpdated } from './events/social.js';
+import { StatsUpdated } from './events/stats.js';
+import { TrainingCompleted, TrainingStarted } from './events/training.js';
+import { MetricsReceived } from './samples.js';
+
+export interface KafkaTopicContract {
+  /** Topic name; also the CloudEvents `ce_type` of its records. */
+  readonly name: string;
+  readonly description: string;
+  /** What the record key holds. */
+  readonly key: string;
+  readonly value: TSchema;
+  /** How `ce_id` is formed, for consumers that de-duplicate. */
+  readonly ceId: string;
+  readonly ceSource: string;
+  readonly producer: string;
+  /** Topic configs applied at creation; partitions default to the platform's setting. */
+  readonly configs: Readonly<Record<string, string>>;
+  readonly partitions?: number;
+}
+
+const DAY_MS = 86_400_000;
+const deleteAfter = (days: number) => ({ 'cleanup.policy': 'delete', 'retention.ms': String(days * DAY_MS) });
+const compacted = { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' };
+
+export const kafkaTopics = {
+  metricsReceived: {
+    name: 'tracking.metrics.received',
+    description: 'Validated sample batches from edges, in publish order per device.',
+    key: 'athleteId',
+    value: MetricsReceived,
+    ceId: '{deviceId}:{seq}',
+    ceSource: '/edges/{edgeId}',
+    producer: 'ingest',
+    configs: { ...deleteAfter(7), 'max.message.bytes': '1048576' },
+  },
+  metricsRejected: {
+    name: 'tracking.metrics.rejected',
+    description: 'MQTT publishes ingest refused, with the reason and the original payload.',
+    key: 'edgeId',
+    value: MetricsRejected,
+    ceId: '{edgeId}:{receivedAt}:{n}',
+    ceSource: '/ingest/{instance}',
+    producer: 'ingest',
+    configs: { ...deleteAfter(14), 'max.message.bytes': '1048576' },
+  },
+  statsUpdated: {
+    name: 'tracking.stats.updated',
+    description: 'Live per-athlete statistics, coalesced to at most 4 per second per athlete.',
+    key: 'athleteId',
+    value: StatsUpdated,
+    ceId: '{athleteId}:{seq}',
+    ceSource: '/stream',
+    producer: 'stream',
+    configs: deleteAfter(1),
+  },
+  trainingStarted: {
+    name: 'training.started',
+    description: 'A training session started.',
+    key: 'athleteId',
+    value: TrainingStarted,
+    ceId: '{sessionId}',
+    ceSource: '/stream',
+    producer: 'stream',
+    configs: deleteAfter(30),
+  },
+  trainingCompleted: {
+    name: 'training.completed',
+    description: 'A training session ended; carries its summary.',
+    key: 'athleteId',
+    value: TrainingCompleted,
+    ceId: '{sessionId}',
+    ceSource: '/stream',
+    producer: 'stream',
+    configs: deleteAfter(30),
+  },
+  profileUpdated: {
+    name: 'user.profile.updated',
+    description: "Athletes' training profiles; compacted, the latest per athlete wins.",
+    key: 'athleteId',
+    value: ProfileUpdated,
+    ceId: '{athleteId}:{updatedAt}',
+    ceSource: '/users',
+    producer: 'users',
+    configs: compacted,
+  },
+  inventoryUpdated: {
+    name: 'user.inventory.updated',
+    description: "Users' equipment changes.",
+    key: 'userId',
+    value: InventoryUpdated,
+    ceId: '{itemId}:{updatedAt}',
+    ceSource: '/inventory',
+    producer: 'inventory',
+    configs: deleteAfter(30),
+  },
+  friendActivityUpdated: {
+    name: 'friend.activity.updated',
+    description: "Users' activity changes, fanned out to followers by social.",
+    key: 'actorId',
+    value: FriendActivityUpdated,
+    ceId: '{activityId}:{verb}',
+    ceSource: '/social',
+    producer: 'social',
+    configs: deleteAfter(30),
+  },
+  integrationSyncFailed: {
+    name: 'integration.sync.failed',
+    description: 'Failed syncs with third-party providers.',
+    key: 'userId',
+    value: IntegrationSyncFailed,
+    ceId: '{provider}:{userId}:{failedAt}',
+    ceSource: '/integrations',
+    producer: 'integrations',
+    configs: deleteAfter(30),
+  },
+} as const satisfies Record<string, KafkaTopicContract>;
+
+export type KafkaTopicKey = keyof typeof kafkaTopics;
+export const KAFKA_TOPICS: readonly KafkaTopicContract[] = Object.values(kafkaTopics);
+export const TOPIC = Object.fromEntries(Object.entries(kafkaTopics).map(([k, v]) => [k, v.name])) as {
+  [K in KafkaTopicKey]: (typeof kafkaTopics)[K]['name'];
+};
