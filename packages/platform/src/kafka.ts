@@ -1,0 +1,154 @@
+import type { KafkaTopicContract } from '@wattstream/contracts';
+import type {
+  Admin,
+  Consumer,
+  ConsumerConfig,
+  IHeaders,
+  Kafka as KafkaClient,
+  KafkaConfig,
+  LogEntry,
+  Producer,
+  ProducerConfig,
+} from 'kafkajs';
+import kafkajs from 'kafkajs';
+import { compressFrame, decompressFrame } from 'lz4-napi';
+import { PlatformErrorCode, WattstreamError } from './errors.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The one place that knows kafkajs (maintenance mode upstream): client construction with our
+ * defaults, topic creation from contracts, and the LZ4 codec. Services import from here only.
+ */
+const { Kafka, CompressionTypes, CompressionCodecs, logLevel, Partitioners } = kafkajs;
+
+export type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer, RecordMetadata } from 'kafkajs';
+export { CompressionTypes };
+
+let codecsRegistered = false;
+
+/**
+ * Registers the LZ4 codec (Kafka's LZ4 is the standard LZ4 frame format). `lz4-napi` ships
+ * prebuilt binaries, so no install script runs. Idempotent.
+ */
+export function registerCompressionCodecs(): void {
+  if (codecsRegistered) return;
+  CompressionCodecs[CompressionTypes.LZ4] = () => ({
+    compress: (encoder: { buffer: Buffer }) => compressFrame(encoder.buffer),
+    decompress: (buffer: Buffer) => decompressFrame(buffer),
+  });
+  codecsRegistered = true;
+}
+
+const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Overrides for kafkajs settings. */
+  config?: Partial<KafkaConfig>;
+}
+
+export function createKafka({ brokers, clientId, logger, config = {} }: KafkaOptions): KafkaClient {
+  registerCompressionCodecs();
+  const log = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log[LEVEL_NAMES[level] ?? 'info'](rest, message);
+      },
+    ...config,
+  });
+}
+
+/**
+ * Producer defaults: idempotent, one request in flight (kafkajs needs that for idempotence), no
+ * topic auto-creation, Java-compatible murmur2 partitioning so keys land where Java clients put
+ * them. Send with `acks: -1`.
+ */
+export function createProducer(kafka: KafkaClient, config: ProducerConfig = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    ...config,
+  });
+}
+
+export function createConsumer(kafka: KafkaClient, config: ConsumerConfig): Consumer {
+  return kafka.consumer({
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    ...config,
+  });
+}
+
+export interface EnsureTopicsOptions {
+  partitions?: number;
+  replicationFactor?: number;
+  logger?: Logger;
+}
+
+/** Creates the topics of the given contracts when missing (with their configs); idempotent. */
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly Pick<KafkaTopicContract, 'name' | 'configs' | 'partitions'>[],
+  { partitions = 6, replicationFactor = 1, logger }: EnsureTopicsOptions = {},
+): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t.name));
+  if (missing.length === 0) return [];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((t) => ({
+      topic: t.name,
+      numPartitions: t.partitions ?? partitions,
+      replicationFactor,
+      configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
+    })),
+  });
+  logger?.info({ topics: missing.map((t) => t.name) }, 'created Kafka topics');
+  return missing.map((t) => t.name);
+}
+
+/** Connects an admin client and asks the cluster who it is; throws a coded error if it cannot. */
+export async function describeCluster(kafka: KafkaClient): Promise<{ clusterId: string; brokers: number }> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const d = await admin.describeCluster();
+    return { clusterId: d.clusterId, brokers: d.brokers.length };
+  } catch (err) {
+    throw new WattstreamError(
+      PlatformErrorCode.KafkaUnavailable,
+      `Kafka is not reachable: ${(err as Error).message}. Is it running (pnpm infra status) and is KAFKA_BROKERS right?`,
+      { cause: err },
+    );
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** Reads one header as a string (kafkajs hands headers over as Buffers). */
+export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
+  const v = headers?.[name];
+  if (v === undefined) return undefined;
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? undefined : Buffer.isBuffer(one) ? one.toString('utf8') : String(one);
+}

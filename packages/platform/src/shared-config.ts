@@ -1,0 +1,32 @@
+import { hostPort, hostPortList, oneOf, path, url } from './config.js';
+
+/** Infrastructure defaults: the ports `pnpm infra up` uses (not the standard 9092/9000/8812). */
+export const DEFAULT_PORTS = {
+  kafka: 19092,
+  kafkaController: 19093,
+  questdbHttp: 19000,
+  questdbPg: 18812,
+  questdbIlpTcp: 19009,
+  questdbHttpMin: 19003,
+} as const;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Settings every service reads under the same names (foundation convention). */
+export const sharedConfig = {
+  kafkaBrokers: hostPortList('KAFKA_BROKERS', {
+    default: `127.0.0.1:${DEFAULT_PORTS.kafka}`,
+    description: 'Kafka bootstrap servers, comma-separated host:port',
+  }),
+  questdbHttp: url('QUESTDB_HTTP', {
+    default: `http://127.0.0.1:${DEFAULT_PORTS.questdbHttp}`,
+    protocols: ['http:', 'https:'],
+    description: 'QuestDB HTTP endpoint (SQL /exec and ILP over HTTP)',
+  }),
+  questdbPg: hostPort('QUESTDB_PG', {
+    default: `127.0.0.1:${DEFAULT_PORTS.questdbPg}`,
+    description: 'QuestDB PostgreSQL wire endpoint',
+  }),
+  dataDir: path('DATA_DIR', { default: '.data', description: 'where this component keeps local state' }),
+  logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info', description: 'pino log level' }),
+};
