@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { isWattstreamError } from '@wattstream/platform';
+import { Command, InvalidArgumentError } from 'commander';
+import { infraDir } from './paths.js';
+import { DEFAULT_STACK_PORTS, Stack, type StackPorts } from './stack.js';
+
+/**
+ * `pnpm infra up|down|status`: real Kafka and QuestDB on loopback, without Docker.
+ * Progress goes to stderr; `up` prints only `KEY=value` lines on stdout, so
+ * `eval "$(pnpm --silent infra up)"` exports the connection settings.
+ */
+const quietByPnpm = process.env.npm_config_reporter === 'silent';
+
+const parsePort = (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a TCP port (1–65535)');
+  return n;
+};
+
+const PORT_OPTIONS: [keyof StackPorts, string, string][] = [
+  ['kafka', '--kafka-port <port>', 'INFRA_KAFKA_PORT'],
+  ['kafkaController', '--kafka-controller-port <port>', 'INFRA_KAFKA_CONTROLLER_PORT'],
+  ['questdbHttp', '--questdb-http-port <port>', 'INFRA_QUESTDB_HTTP_PORT'],
+  ['questdbPg', '--questdb-pg-port <port>', 'INFRA_QUESTDB_PG_PORT'],
+  ['questdbIlpTcp', '--questdb-ilp-port <port>', 'INFRA_QUESTDB_ILP_PORT'],
+  ['questdbHttpMin', '--questdb-health-port <port>', 'INFRA_QUESTDB_HEALTH_PORT'],
+];
+
+function withStackOptions(cmd: Command): Command {
+  cmd.option('--dir <path>', 'data, logs and pid files (env INFRA_DIR)', infraDir());
+  for (const [key, flag, env] of PORT_OPTIONS) {
+    const fromEnv = process.env[env];
+    cmd.option(flag, `port (env ${env})`, parsePort, fromEnv ? parsePort(fromEnv) : DEFAULT_STACK_PORTS[key]);
+  }
+  return cmd.option('-q, --quiet', 'no progress on stderr', false);
+}
+
+function stackFrom(opts: Record<string, unknown>): Stack {
+  const ports = Object.fromEntries(
+    PORT_OPTIONS.map(([key, flag]) => {
+      const camel = flag
+        .slice(2)
+        .split(' ')[0]!
+        .replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+      return [key, opts[camel] as number];
+    }),
+  ) as unknown as StackPorts;
+  const quiet = opts.quiet === true || quietByPnpm;
+  return new Stack({
+    dir: opts.dir as string,
+    ports,
+    log: quiet ? () => {} : (msg) => process.stderr.write(`infra: ${msg}\n`),
+  });
+}
+
+const program = new Command('infra')
+  .description('Run real Kafka 4 (KRaft) and QuestDB on 127.0.0.1 from Maven Central jars, no Docker.')
+  .showHelpAfterError();
+
+withStackOptions(program.command('up'))
+  .description('download (once), start and wait until Kafka and QuestDB serve; print KEY=value settings')
+  .action(async (opts: Record<string, unknown>) => {
+    const stack = stackFrom(opts);
+    const started = Date.now();
+    const env = await stack.up();
+    for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
+    if (!(opts.quiet === true || quietByPnpm)) {
+      process.stderr.write(
+        `infra: ready in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${opts.dir as string}\n`,
+      );
+    }
+  });
+
+withStackOptions(program.command('down'))
+  .description('stop the Kafka and QuestDB that `up` started (SIGTERM, then SIGKILL)')
+  .action(async (opts: Record<string, unknown>) => {
+    const stopped = await stackFrom(opts).down();
+    for (const [name, was] of Object.entries(stopped)) {
+      process.stdout.write(`${name}: ${was ? 'stopped' : 'was not running'}\n`);
+    }
+  });
+
+withStackOptions(program.command('status'))
+  .description('show whether Kafka and QuestDB run and serve; exit code 3 when not all serve')
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts: Record<string, unknown>) => {
+    const status = await stackFrom(opts).status();
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    } else {
+      for (const s of status) {
+        const state = s.serving ? 'serving' : s.running ? 'running, not serving' : 'stopped';
+        process.stdout.write(
+          `${s.name.padEnd(8)} ${s.version.padEnd(7)} ${state.padEnd(21)} ${s.address}${s.pid ? `  pid ${s.pid}` : ''}\n`,
+        );
+        if (s.detail) process.stdout.write(`         ${s.detail}\n`);
+        if (s.running) process.stdout.write(`         log: ${s.log}\n`);
+      }
+    }
+    if (!status.every((s) => s.serving)) process.exitCode = 3;
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (isWattstreamError(err)) {
+    process.stderr.write(`infra: error ${err.code}: ${err.message}\n`);
+  } else {
+    process.stderr.write(`infra: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,178 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InfraErrorCode, infraError } from './errors.js';
+
+export interface JavaServiceSpec {
+  /** Short name, e.g. `kafka`. */
+  name: string;
+  /** Instance folder: data, logs, pid file. */
+  dir: string;
+  java: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** Resolves true once the service really serves. */
+  ready: () => Promise<boolean>;
+  startTimeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A JVM started by us, in its own process group, with its output in `<dir>/<name>.log` and its
+ * pid in `<dir>/<name>.pid`. `stop` only signals a pid whose command line names our instance
+ * folder, so a stale pid file can never kill an unrelated process.
+ */
+export class JavaService {
+  readonly pidFile: string;
+  readonly logFile: string;
+
+  constructor(readonly spec: JavaServiceSpec) {
+    this.pidFile = join(spec.dir, `${spec.name}.pid`);
+    this.logFile = join(spec.dir, `${spec.name}.log`);
+  }
+
+  /** The pid of our running instance, or undefined. */
+  runningPid(): number | undefined {
+    if (!existsSync(this.pidFile)) return undefined;
+    const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+    return this.ownsPid(pid) ? pid : undefined;
+  }
+
+  private ownsPid(pid: number): boolean {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmdline.includes(this.spec.dir);
+    } catch {
+      // No /proc (macOS): trust the pid file.
+      return process.platform !== 'linux';
+    }
+  }
+
+  async start(): Promise<number> {
+    const existing = this.runningPid();
+    if (existing !== undefined) return existing;
+    mkdirSync(this.spec.dir, { recursive: true });
+    const out = openSync(this.logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(this.spec.java, this.spec.args, {
+        cwd: this.spec.dir,
+        detached: true,
+        stdio: ['ignore', out, out],
+        env: { ...process.env, ...this.spec.env },
+      });
+    } finally {
+      closeSync(out);
+    }
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => {
+      exited = signal ? `signal ${signal}` : `code ${code}`;
+    });
+    child.once('error', (err) => {
+      exited = err.message;
+    });
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined)
+      throw infraError(InfraErrorCode.StartFailed, `${this.spec.name}: could not spawn ${this.spec.java}`);
+    writeFileSync(this.pidFile, `${pid}\n`);
+
+    const timeout = this.spec.startTimeoutMs ?? 120_000;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      if (exited !== undefined) {
+        rmSync(this.pidFile, { force: true });
+        throw infraError(
+          InfraErrorCode.StartFailed,
+          `${this.spec.name} exited during start (${exited}); last lines of ${this.logFile}:\n${this.tail(30)}`,
+        );
+      }
+      if (await this.spec.ready().catch(() => false)) return pid;
+      if (Date.now() > deadline) {
+        await this.stop();
+        throw infraError(
+          InfraErrorCode.StartTimeout,
+          `${this.spec.name} did not become ready within ${timeout / 1000} s; last lines of ${this.logFile}:\n${this.tail(30)}`,
+        );
+      }
+      await sleep(250);
+    }
+  }
+
+  /** SIGTERM, wait up to `graceMs`, then SIGKILL. Resolves when the process is gone. */
+  async stop({ graceMs = 20_000 } = {}): Promise<boolean> {
+    const pid = this.runningPid();
+    if (pid === undefined) {
+      rmSync(this.pidFile, { force: true });
+      return false;
+    }
+    this.signal(pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+    if (isAlive(pid)) {
+      this.signal(pid, 'SIGKILL');
+      while (isAlive(pid)) await sleep(50);
+    }
+    rmSync(this.pidFile, { force: true });
+    return true;
+  }
+
+  /** Sends a signal to our running instance (SIGKILL, SIGSTOP, SIGCONT for fault tests). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): boolean {
+    const pid = this.runningPid();
+    if (pid === undefined) return false;
+    this.signal(pid, signal);
+    return true;
+  }
+
+  /** Waits until the process has exited (after `kill`). */
+  async waitForExit(timeoutMs = 30_000): Promise<void> {
+    const pid = Number(existsSync(this.pidFile) ? readFileSync(this.pidFile, 'utf8').trim() : 0);
+    const deadline = Date.now() + timeoutMs;
+    while (pid > 0 && isAlive(pid) && !this.isZombieOfOurs(pid)) {
+      if (Date.now() > deadline)
+        throw infraError(InfraErrorCode.StartFailed, `${this.spec.name} (pid ${pid}) did not exit`);
+      await sleep(50);
+    }
+    rmSync(this.pidFile, { force: true });
+  }
+
+  private isZombieOfOurs(pid: number): boolean {
+    try {
+      return /^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  }
+
+  private signal(pid: number, signal: NodeJS.Signals): void {
+    try {
+      process.kill(-pid, signal); // the whole process group
+    } catch {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  tail(lines: number): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+}
