@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every test: set up a fresh clone, lint, type-check, build, and run the whole vitest suite
+# against real Kafka, QuestDB and Mosquitto started on free loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/bootstrap.sh
+
+require_node
+require_java_and_maven
+# Real peers used by the tests: Debian's Mosquitto (reference MQTT broker) and Chromium (dashboard).
+apt_install mosquitto mosquitto-clients chromium
+require_pnpm
+install_and_build
+
+log "linting (pnpm lint)"
+pnpm lint
+log "testing (pnpm test)"
+pnpm test
