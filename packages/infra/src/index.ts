@@ -1,6 +1,6 @@
 export * from './errors.js';
-export * from './java-service.js';
 export * from './kafka-node.js';
+export * from './managed-process.js';
 export * from './paths.js';
 export * from './prereqs.js';
 export * from './provision.js';

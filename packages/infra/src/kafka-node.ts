@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createKafka, createLogger, describeCluster } from '@wattstream/platform';
 import { InfraErrorCode, infraError } from './errors.js';
-import { JavaService } from './java-service.js';
+import { ManagedProcess } from './managed-process.js';
 import { javaBinary } from './prereqs.js';
 import { provision } from './provision.js';
 
@@ -46,15 +46,15 @@ export function tcpReady(port: number, host = '127.0.0.1', timeoutMs = 1000): Pr
  * an Admin `describeCluster` answered by the broker.
  */
 export class KafkaNode {
-  readonly service: JavaService;
+  readonly service: ManagedProcess;
   readonly brokers: string;
 
   constructor(readonly opts: KafkaNodeOptions) {
     this.brokers = `127.0.0.1:${opts.port}`;
-    this.service = new JavaService({
+    this.service = new ManagedProcess({
       name: 'kafka',
       dir: opts.dir,
-      java: opts.java ?? javaBinary(),
+      command: opts.java ?? javaBinary(),
       args: [], // set in start(), once the jars are known
       ready: () => this.ready(),
       startTimeoutMs: 120_000,
@@ -136,7 +136,7 @@ export class KafkaNode {
     if (this.service.runningPid() !== undefined) return;
     const lib = await provision('kafka', this.opts.log);
     const props = this.writeConfig();
-    const java = this.service.spec.java;
+    const java = this.service.spec.command;
     const cp = `${lib}/*`;
     try {
       // `-g` leaves an already formatted log dir alone, so restarts keep their data.

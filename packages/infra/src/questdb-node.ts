@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { questdbPing } from '@wattstream/platform';
-import { JavaService } from './java-service.js';
+import { ManagedProcess } from './managed-process.js';
 import { javaBinary } from './prereqs.js';
 import { provision } from './provision.js';
 
@@ -21,17 +21,17 @@ export interface QuestDbNodeOptions {
  * ours). Settings go in as `QDB_*` environment variables; readiness is `GET /ping` → 204.
  */
 export class QuestDbNode {
-  readonly service: JavaService;
+  readonly service: ManagedProcess;
   readonly httpUrl: string;
   readonly pg: string;
 
   constructor(readonly opts: QuestDbNodeOptions) {
     this.httpUrl = `http://127.0.0.1:${opts.httpPort}`;
     this.pg = `127.0.0.1:${opts.pgPort}`;
-    this.service = new JavaService({
+    this.service = new ManagedProcess({
       name: 'questdb',
       dir: opts.dir,
-      java: opts.java ?? javaBinary(),
+      command: opts.java ?? javaBinary(),
       args: [],
       env: {
         QDB_HTTP_BIND_TO: `127.0.0.1:${opts.httpPort}`,

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafka, createLogger, DEFAULT_PORTS, questdbExec } from '@wattstream/platform';
-import { JavaService } from './java-service.js';
 import { KafkaNode } from './kafka-node.js';
+import { ManagedProcess } from './managed-process.js';
 import { assertPortsFree, checkJava, javaBinary } from './prereqs.js';
 import { provision } from './provision.js';
 import { QuestDbNode } from './questdb-node.js';
@@ -87,10 +87,10 @@ export class Stack {
     if (!existsSync(file)) return undefined;
     const alive = ['kafka', 'questdb'].some(
       (name) =>
-        new JavaService({
+        new ManagedProcess({
           name,
           dir: join(dir, name),
-          java: 'java',
+          command: 'java',
           args: [],
           ready: async () => true,
         }).runningPid() !== undefined,
@@ -109,7 +109,7 @@ export class Stack {
 
   async up(): Promise<Record<string, string>> {
     const log = this.opts.log ?? (() => {});
-    await checkJava(this.kafka.service.spec.java);
+    await checkJava(this.kafka.service.spec.command);
     const kafkaRunning = this.kafka.service.runningPid() !== undefined;
     const questdbRunning = this.questdb.service.runningPid() !== undefined;
     if (!kafkaRunning) {

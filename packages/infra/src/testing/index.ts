@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { KafkaNode } from '../kafka-node.js';
 import { freePort } from '../prereqs.js';
 import { QuestDbNode } from '../questdb-node.js';
 import { Stack, type StackPorts } from '../stack.js';
+import { tempDir } from './temp.js';
+
+export { tempDir } from './temp.js';
 
 /**
  * Test helpers: real Kafka and QuestDB instances on free loopback ports in temporary folders.
@@ -23,10 +24,6 @@ export async function freeStackPorts(): Promise<StackPorts> {
     questdbIlpTcp: questdbIlpTcp!,
     questdbHttpMin: questdbHttpMin!,
   };
-}
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(process.env.WATTSTREAM_TEST_TMP ?? tmpdir(), `wattstream-${prefix}-`));
 }
 
 export interface TestKafka {
@@ -116,3 +113,4 @@ export async function startTestStack(): Promise<TestStack> {
     },
   };
 }
+export * from './mosquitto.js';

@@ -3,12 +3,13 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { InfraErrorCode, infraError } from './errors.js';
 
-export interface JavaServiceSpec {
+export interface ManagedProcessSpec {
   /** Short name, e.g. `kafka`. */
   name: string;
   /** Instance folder: data, logs, pid file. */
   dir: string;
-  java: string;
+  /** Executable to run (a JVM, mosquitto, …). */
+  command: string;
   args: string[];
   env?: Record<string, string>;
   /** Resolves true once the service really serves. */
@@ -28,15 +29,15 @@ export function isAlive(pid: number): boolean {
 }
 
 /**
- * A JVM started by us, in its own process group, with its output in `<dir>/<name>.log` and its
+ * A server process (a JVM, mosquitto) started by us, in its own process group, with its output in `<dir>/<name>.log` and its
  * pid in `<dir>/<name>.pid`. `stop` only signals a pid whose command line names our instance
  * folder, so a stale pid file can never kill an unrelated process.
  */
-export class JavaService {
+export class ManagedProcess {
   readonly pidFile: string;
   readonly logFile: string;
 
-  constructor(readonly spec: JavaServiceSpec) {
+  constructor(readonly spec: ManagedProcessSpec) {
     this.pidFile = join(spec.dir, `${spec.name}.pid`);
     this.logFile = join(spec.dir, `${spec.name}.log`);
   }
@@ -66,7 +67,7 @@ export class JavaService {
     const out = openSync(this.logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(this.spec.java, this.spec.args, {
+      child = spawn(this.spec.command, this.spec.args, {
         cwd: this.spec.dir,
         detached: true,
         stdio: ['ignore', out, out],
@@ -85,7 +86,7 @@ export class JavaService {
     child.unref();
     const pid = child.pid;
     if (pid === undefined)
-      throw infraError(InfraErrorCode.StartFailed, `${this.spec.name}: could not spawn ${this.spec.java}`);
+      throw infraError(InfraErrorCode.StartFailed, `${this.spec.name}: could not spawn ${this.spec.command}`);
     writeFileSync(this.pidFile, `${pid}\n`);
 
     const timeout = this.spec.startTimeoutMs ?? 120_000;
