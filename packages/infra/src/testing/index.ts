@@ -93,14 +93,16 @@ export interface TestStack {
   destroy(): Promise<void>;
 }
 
-export async function startTestStack(): Promise<TestStack> {
-  const dir = tempDir('stack');
+export async function startTestStack(
+  opts: { prefix?: string; kafkaHeap?: string; questdbHeap?: string } = {},
+): Promise<TestStack> {
+  const dir = tempDir(opts.prefix ?? 'stack');
   const stack = new Stack({
     dir,
     ports: await freeStackPorts(),
     kafkaLogLevel: 'WARN',
-    kafkaHeap: '768m',
-    questdbHeap: '768m',
+    kafkaHeap: opts.kafkaHeap ?? '768m',
+    questdbHeap: opts.questdbHeap ?? '768m',
   });
   const env = await stack.up();
   return {

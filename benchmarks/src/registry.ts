@@ -1,0 +1,7 @@
+import { kafkaRaw } from './benches/kafka-raw.js';
+import { questdbRaw } from './benches/questdb-raw.js';
+import type { Benchmark } from './benchmark.js';
+
+/** Every benchmark, in the order `bench all` runs them and RESULTS.md lists them. */
+export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw];
+export const BENCHMARK_NAMES = BENCHMARKS.map((b) => b.name);

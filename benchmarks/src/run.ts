@@ -1,0 +1,61 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Benchmark } from './benchmark.js';
+import { BenchContext, type BenchInfra, type BenchOptions, SharedInfra } from './context.js';
+import { machineInfo } from './machine.js';
+import { BENCHMARK_NAMES } from './registry.js';
+import { type BenchResultFile, evaluateTargets, renderResultsMarkdown, writeResult } from './result.js';
+
+export interface RunOptions extends Omit<BenchOptions, 'durationMs'> {
+  durationMs: number | undefined;
+  /** Folder for `<name>.json` / `<name>.svg`. */
+  outDir: string;
+  /** RESULTS.md to regenerate, or undefined to leave it alone (smoke runs). */
+  resultsMarkdown: string | undefined;
+  command: string;
+  /** Use this infrastructure instead of starting one. */
+  infra?: BenchInfra;
+}
+
+/** Runs benchmarks one after the other on one shared infrastructure, writing each result. */
+export async function runBenchmarks(benches: Benchmark[], opts: RunOptions): Promise<BenchResultFile[]> {
+  const shared = new SharedInfra(opts.infra);
+  const results: BenchResultFile[] = [];
+  try {
+    for (const b of benches) {
+      const durationMs = opts.durationMs ?? b.defaultDurationMs ?? 30_000;
+      const benchCtx = new BenchContext({ ...opts, durationMs }, shared);
+      opts.log(`▶ ${b.name} (${durationMs / 1000} s after ${opts.warmupMs / 1000} s warm-up)`);
+      const startedAt = new Date().toISOString();
+      try {
+        const out = await b.run(benchCtx);
+        const result: BenchResultFile = {
+          name: b.name,
+          description: b.description,
+          startedAt,
+          durationS: durationMs / 1000,
+          command: opts.command,
+          machine: machineInfo(),
+          figures: out.figures,
+          ratios: out.ratios,
+          targets: evaluateTargets(out),
+          notes: out.notes ?? [],
+          plot: out.charts.length > 0 ? `${b.name}.svg` : null,
+        };
+        writeResult(opts.outDir, result, out.charts);
+        results.push(result);
+        opts.log(`✔ ${b.name}: ${JSON.stringify(out.figures)}`);
+      } finally {
+        await benchCtx.cleanupBench();
+      }
+    }
+  } finally {
+    await shared.close();
+  }
+  if (opts.resultsMarkdown) {
+    writeFileSync(opts.resultsMarkdown, renderResultsMarkdown(opts.outDir, BENCHMARK_NAMES));
+  }
+  return results;
+}
+
+export const DEFAULT_RESULTS_DIR = (root: string) => join(root, 'benchmarks', 'results');
