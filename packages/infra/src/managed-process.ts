@@ -17,6 +17,9 @@ export interface ManagedProcessSpec {
   startTimeoutMs?: number;
 }
 
+/** Environment variable that marks a process as started by us for one instance folder. */
+export const INSTANCE_ENV = 'WATTSTREAM_INSTANCE';
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function isAlive(pid: number): boolean {
@@ -30,8 +33,8 @@ export function isAlive(pid: number): boolean {
 
 /**
  * A server process (a JVM, mosquitto) started by us, in its own process group, with its output in `<dir>/<name>.log` and its
- * pid in `<dir>/<name>.pid`. `stop` only signals a pid whose command line names our instance
- * folder, so a stale pid file can never kill an unrelated process.
+ * pid in `<dir>/<name>.pid`. `stop` only signals a pid whose environment carries our instance
+ * marker (`WATTSTREAM_INSTANCE=<dir>`), so a stale pid file can never kill an unrelated process.
  */
 export class ManagedProcess {
   readonly pidFile: string;
@@ -50,10 +53,12 @@ export class ManagedProcess {
     return this.ownsPid(pid) ? pid : undefined;
   }
 
+  /** Ours when started with our instance marker in its environment (or its command line). */
   private ownsPid(pid: number): boolean {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmdline.includes(this.spec.dir);
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if (environ.split('\0').includes(`${INSTANCE_ENV}=${this.spec.dir}`)) return true;
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.spec.dir);
     } catch {
       // No /proc (macOS): trust the pid file.
       return process.platform !== 'linux';
@@ -71,7 +76,7 @@ export class ManagedProcess {
         cwd: this.spec.dir,
         detached: true,
         stdio: ['ignore', out, out],
-        env: { ...process.env, ...this.spec.env },
+        env: { ...process.env, ...this.spec.env, [INSTANCE_ENV]: this.spec.dir },
       });
     } finally {
       closeSync(out);
