@@ -1,1 +1,1 @@
-export const EDGE_VERSION = '0.1.0';
+export * from './decoders/index.js';
