@@ -12,7 +12,8 @@ export function encodeHeartRateMeasurement(s: AthleteState, lastBeat: { t: numbe
   const out = Buffer.alloc(2 + 2 * Math.min(rr.length, 9));
   out[0] = 0x06 | (rr.length > 0 ? 0x10 : 0);
   out[1] = Math.max(0, Math.min(255, Math.round(s.hr)));
-  rr.slice(-9).forEach((v, i) => out.writeUInt16LE(v & 0xffff, 2 + 2 * i));
+  const last = rr.slice(-9);
+  for (let i = 0; i < last.length; i++) out.writeUInt16LE(last[i]! & 0xffff, 2 + 2 * i);
   return out.subarray(0, rr.length > 0 ? out.length : 2);
 }
 
