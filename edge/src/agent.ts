@@ -201,7 +201,9 @@ export class EdgeAgent {
     await this.ant?.stop();
     clearInterval(this.flushTimer);
     await this.tick();
-    if (this.publisher.connected && drainMs > 0) await this.publisher.drain(drainMs);
+    await this.tick(); // a tick already running when stop() began may have missed the last samples
+    // Waits for the broker too (a replay can finish before the first CONNACK), at most drainMs.
+    if (drainMs > 0 && this.queue.depth > 0) await this.publisher.drain(drainMs);
     await this.publisher.stop();
     await this.queue.close();
     this.writeStatus('stopped');

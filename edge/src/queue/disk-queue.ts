@@ -384,9 +384,21 @@ function deviceOf(topic: string): string | undefined {
   return t?.kind === 'samples' ? t.deviceId : undefined;
 }
 
-/** Size of the queue folder on disk (for `edge status` when the agent is not running). */
-export function queueDepthOnDisk(dir: string): { batches: number; bytes: number } {
-  if (!existsSync(dir)) return { batches: 0, bytes: 0 };
+/**
+ * Reads the queue folder without changing it (for `edge status` while the agent is not running,
+ * and for tests): unacknowledged batches, bytes, and the highest seq queued per device.
+ */
+export function queueDepthOnDisk(dir: string): { batches: number; bytes: number; lastSeq: Record<string, number> } {
+  const lastSeq: Record<string, number> = {};
+  if (!existsSync(dir)) return { batches: 0, bytes: 0, lastSeq };
+  const checkpoint = join(dir, 'seq.json');
+  if (existsSync(checkpoint)) {
+    try {
+      Object.assign(lastSeq, JSON.parse(readFileSync(checkpoint, 'utf8')));
+    } catch {
+      // unreadable checkpoint: the segments still tell
+    }
+  }
   let batches = 0;
   let bytes = 0;
   for (const f of readdirSync(dir)) {
@@ -397,7 +409,11 @@ export function queueDepthOnDisk(dir: string): { batches: number; bytes: number 
     const parsed = parseSegment(readFileSync(path));
     const ackPath = join(dir, `${m[1]}.ack`);
     const acked = existsSync(ackPath) ? parseAcks(readFileSync(ackPath)) : new Set<number>();
-    batches += parsed.records.filter((_, i) => !acked.has(i)).length;
+    parsed.records.forEach((r, i) => {
+      if (!acked.has(i)) batches++;
+      const device = deviceOf(r.topic);
+      if (device) lastSeq[device] = Math.max(r.seq, lastSeq[device] ?? -1);
+    });
   }
-  return { batches, bytes };
+  return { batches, bytes, lastSeq };
 }
