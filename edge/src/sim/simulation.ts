@@ -15,8 +15,10 @@ export interface SimulationOptions {
   athletes: number;
   /** Same seed → same athletes and the same power/HR traces. */
   seed?: number;
-  /** Notifications per second of power meters/trainers (HR straps send 1/s on BLE, 4/s on ANT+). */
+  /** Notifications per second of power meters/trainers and ANT+ sensors. */
   hz?: number;
+  /** Notifications per second of BLE heart-rate straps (real ones send 1/s; at most `hz`). */
+  bleHrHz?: number;
   profile?: SimProfile;
   /** Athlete ids are `<prefix>-<n>` (default `sim`). */
   athletePrefix?: string;
@@ -130,7 +132,8 @@ export class Simulation {
   step(nowMs: number): void {
     const dt = this.lastStepMs === undefined ? 1 / this.hz : Math.max(0, (nowMs - this.lastStepMs) / 1000);
     this.lastStepMs = nowMs;
-    const hrThisTick = this.ticks++ % this.hz === 0;
+    const every = Math.max(1, Math.round(this.hz / Math.min(this.hz, this.opts.bleHrHz ?? 1)));
+    const hrThisTick = this.ticks++ % every === 0;
     for (const a of this.athletes) {
       const s = a.model.step(dt);
       for (const d of a.devices) {
