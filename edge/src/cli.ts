@@ -79,6 +79,12 @@ async function runAgentUntilStopped(
   }
 }
 
+// `edge scan | head`: a closed pipe ends the command quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('edge')
   .description('wattstream edge agent: BLE and ANT+ sensors → normalized samples → MQTT with durable store-and-forward')
   .version(EDGE_VERSION)

@@ -11,7 +11,6 @@ export const EdgeErrorCode = {
   AntNoStick: 'WS_EDGE_ANT_NO_STICK',
   QueueFull: 'WS_EDGE_QUEUE_FULL',
   MqttRefused: 'WS_EDGE_MQTT_REFUSED',
-  Rejected: 'WS_EDGE_REJECTED',
   FitInvalid: 'WS_EDGE_FIT_INVALID',
   HexInvalid: 'WS_EDGE_HEX_INVALID',
 } as const;

@@ -87,6 +87,7 @@ export async function scanSensors(opts: {
   if (opts.ant) {
     const { stick, lib } = opts.ant;
     const decoders = new Map<string, SensorDecoder>();
+    const reportedAt = new Map<string, number>();
     const onRead = (buf: Buffer) => {
       const r = parseDataFrame(buf);
       if (!r.ok || r.frame.deviceType === undefined || r.frame.deviceNumber === undefined) return;
@@ -100,7 +101,11 @@ export async function scanSensors(opts: {
       }
       const res = d.decode(r.frame.data, Date.now());
       const prev = found.get(sensorId);
-      const value = res.ok && Object.keys(res.reading.metrics).length > 0 ? res.reading.metrics : prev?.value;
+      // Pages carry different metrics (FE-C 0x10 speed, 0x19 power): show the union.
+      const value =
+        res.ok && Object.keys(res.reading.metrics).length > 0
+          ? { ...prev?.value, ...res.reading.metrics }
+          : prev?.value;
       const next: ScanResult = {
         transport: 'ant',
         type: ANT_DEVICE_TYPES[type].name,
@@ -108,7 +113,11 @@ export async function scanSensors(opts: {
         ...(r.frame.rssi !== undefined ? { rssi: r.frame.rssi } : {}),
         ...(value ? { value } : {}),
       };
-      if (!prev || JSON.stringify(prev.value) !== JSON.stringify(next.value)) report(next);
+      const now = Date.now();
+      if (!prev || now - (reportedAt.get(sensorId) ?? 0) >= 1000) {
+        reportedAt.set(sensorId, now);
+        report(next);
+      } else found.set(sensorId, next);
     };
     stick.on('read', onRead);
     stick.once('startup', () => new lib.HeartRateScanner(stick).scan());
