@@ -59,6 +59,8 @@ interface Segment {
   durable: number;
   acked: Set<number>;
   bytes: number;
+  /** Bytes actually written to the file (a failed write is cut back to this). */
+  written: number;
   sealed: boolean;
   fd: number | undefined;
   ackFd: number | undefined;
@@ -133,10 +135,8 @@ export class DiskQueue {
       return Promise.resolve();
     }
     const active = this.activeSegment();
-    const frames = this.pending;
     const target = active.count;
-    this.pending = [];
-    writeAll(active.fd!, Buffer.concat(frames));
+    this.writePending(active);
     this.flushAcks();
     const done = () => {
       active.durable = Math.max(active.durable, target);
@@ -221,6 +221,7 @@ export class DiskQueue {
       durable: 0,
       acked: new Set(),
       bytes: 0,
+      written: 0,
       sealed: false,
       fd: openSync(path, 'a'),
       ackFd: undefined,
@@ -233,10 +234,7 @@ export class DiskQueue {
   private roll(): void {
     const seg = this.segments.at(-1)!;
     const fd = seg.fd!;
-    if (this.pending.length > 0) {
-      writeAll(fd, Buffer.concat(this.pending));
-      this.pending = [];
-    }
+    this.writePending(seg);
     if (this.fsync) fdatasyncSync(fd);
     // A commit may still be syncing this fd: close it once that is over.
     if (this.committing) void this.committing.finally(() => closeSync(fd)).catch(() => {});
@@ -247,6 +245,28 @@ export class DiskQueue {
     // Keep its records in memory only while the send cursor is inside it.
     if (this.segments[this.cursor.seg] !== seg) seg.records = undefined;
     if (seg.acked.size === seg.count) this.deleteSegment(seg);
+  }
+
+  /**
+   * Writes the buffered records. On failure (disk full, I/O error) the file is cut back to its
+   * last good size and the records stay buffered for the next commit, so a half-written record
+   * never sits in front of later ones.
+   */
+  private writePending(seg: Segment): void {
+    if (this.pending.length === 0) return;
+    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    try {
+      writeAll(seg.fd!, buf);
+    } catch (err) {
+      try {
+        ftruncateSync(seg.fd!, seg.written);
+      } catch {
+        // the next start truncates the torn tail by CRC anyway
+      }
+      throw err;
+    }
+    seg.written += buf.length;
+    this.pending = [];
   }
 
   private enforceBudget(): void {
@@ -357,6 +377,7 @@ export class DiskQueue {
         durable: parsed.records.length,
         acked,
         bytes: parsed.validBytes,
+        written: parsed.validBytes,
         sealed: true,
         fd: undefined,
         ackFd: undefined,
