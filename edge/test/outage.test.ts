@@ -73,7 +73,7 @@ describe('store-and-forward across a broker outage and kill -9 of the agent', ()
     );
     const outageStart = Date.now();
     await mosquitto.stop();
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 3000));
     b.child.kill('SIGKILL'); // during the outage
     await b.exited;
     const killedAt = Date.now();
