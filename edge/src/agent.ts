@@ -1,0 +1,213 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import type { Logger, OpsServer } from '@wattstream/platform';
+import { createRegistry, startOpsServer } from '@wattstream/platform';
+import { AntManager } from './ant/ant-manager.js';
+import type { AntPlusLib, AntStick } from './ant/stick.js';
+import { BleManager } from './ble/ble-manager.js';
+import type { Noble } from './ble/noble.js';
+import { type EdgeConfig, edgePaths } from './config.js';
+import type { Metrics } from './decoders/index.js';
+import { EdgeMetrics } from './metrics.js';
+import { Batcher } from './publish/batcher.js';
+import { Publisher } from './publish/publisher.js';
+import { DiskQueue } from './queue/disk-queue.js';
+import { SensorHub, type SensorStatus } from './sensors/hub.js';
+import type { Pairing } from './sensors/pairing.js';
+import { EDGE_VERSION } from './version.js';
+
+export interface AgentOptions {
+  config: EdgeConfig;
+  logger: Logger;
+  pairings: Pairing[];
+  /** noble for BLE (the system's, or one over a fake binding); omitted = no BLE. */
+  noble?: Noble;
+  /** An ANT+ stick and the ant-plus library; omitted = no ANT+. */
+  ant?: { stick: AntStick; lib: Pick<AntPlusLib, 'sensors' | 'HeartRateScanner'> };
+  /** Serve /metrics, /healthz, /readyz on `config.httpPort` (default true). */
+  http?: boolean;
+  bleConnectConcurrency?: number;
+}
+
+export interface AgentStatus {
+  ts: number;
+  pid: number;
+  edgeId: string;
+  version: string;
+  state: 'running' | 'stopped';
+  mqtt: { url: string; connected: boolean };
+  queue: { depth: number; bytes: number; droppedBatches: number };
+  sensors: SensorStatus[];
+}
+
+/**
+ * The edge agent: sensors (BLE, ANT+, or a simulator/replay pushing samples) → SensorHub
+ * (decoders) → Batcher (per device, every flush interval) → DiskQueue (durable) → Publisher.
+ */
+export class EdgeAgent {
+  readonly metrics: EdgeMetrics;
+  readonly hub: SensorHub;
+  readonly queue: DiskQueue;
+  readonly batcher: Batcher;
+  readonly publisher: Publisher;
+  private ble: BleManager | undefined;
+  private ant: AntManager | undefined;
+  private ops: OpsServer | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private lastStatusWrite = 0;
+  private stopped = false;
+  private readonly paths: ReturnType<typeof edgePaths>;
+
+  constructor(private readonly opts: AgentOptions) {
+    const c = opts.config;
+    this.paths = edgePaths(c.dataDir);
+    mkdirSync(this.paths.root, { recursive: true });
+    this.metrics = new EdgeMetrics(createRegistry('edge'));
+    this.queue = DiskQueue.open({
+      dir: this.paths.queue,
+      budgetBytes: c.queueBudget,
+      fsync: c.queueFsync,
+      logger: opts.logger,
+      onDrop: (n) => this.metrics.queueDropped.inc(n),
+    });
+    this.batcher = new Batcher(this.queue);
+    this.hub = new SensorHub((a, d, ts, m) => this.batcher.add(a, d, ts, m), {
+      logger: opts.logger,
+      metrics: this.metrics,
+      staleMs: c.staleAfter,
+    });
+    this.publisher = new Publisher({
+      url: c.mqttUrl,
+      edgeId: c.edgeId,
+      token: c.edgeToken,
+      queue: this.queue,
+      logger: opts.logger,
+      metrics: this.metrics,
+      inflightWindow: c.inflight,
+      reconnectMaxMs: c.reconnectMax,
+      version: EDGE_VERSION,
+      statusInfo: () => ({ sensors: this.hub.connectedCount }),
+    });
+    for (const p of opts.pairings) this.hub.register(p);
+  }
+
+  /** Pushes samples that need no decoding (FIT replay); they are batched like sensor readings. */
+  push(athleteId: string, deviceId: string, ts: number, metrics: Metrics): void {
+    this.batcher.add(athleteId, deviceId, ts, metrics);
+  }
+
+  async start(): Promise<void> {
+    const { config: c, logger } = this.opts;
+    if (this.opts.http !== false) {
+      this.ops = await startOpsServer({ port: c.httpPort, registry: this.metrics.registry, logger });
+      this.ops.addReadinessCheck('mqtt', () => this.publisher.connected || 'not connected to the broker');
+      this.ops.route('/status', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`${JSON.stringify(this.status())}\n`);
+      });
+    }
+    this.publisher.start();
+    const ble = this.opts.pairings.filter((p) => p.transport === 'ble');
+    const ant = this.opts.pairings.filter((p) => p.transport === 'ant');
+    if (this.opts.noble && ble.length > 0) {
+      this.ble = new BleManager({
+        noble: this.opts.noble,
+        hub: this.hub,
+        logger,
+        connectTimeoutMs: c.bleConnectTimeout,
+        discoveryTimeoutMs: c.bleConnectTimeout,
+        maxConcurrentConnects: this.opts.bleConnectConcurrency ?? 1,
+      });
+      for (const p of ble) if (p.transport === 'ble') this.ble.add(p);
+      await this.ble.start();
+    }
+    if (this.opts.ant && ant.length > 0) {
+      this.ant = new AntManager({ stick: this.opts.ant.stick, lib: this.opts.ant.lib, hub: this.hub, logger });
+      for (const p of ant) if (p.transport === 'ant') this.ant.add(p);
+      this.ant.start();
+    }
+    this.flushTimer = setInterval(() => void this.tick(), c.flushInterval);
+    logger.info(
+      {
+        edgeId: c.edgeId,
+        mqtt: c.mqttUrl,
+        ble: this.ble ? ble.length : 0,
+        ant: this.ant ? ant.length : 0,
+        queueDepth: this.queue.depth,
+        httpPort: this.ops?.port,
+      },
+      'edge agent started',
+    );
+  }
+
+  get httpPort(): number | undefined {
+    return this.ops?.port;
+  }
+
+  /** Batch → queue (durably) → publish. Runs every flush interval; never overlaps itself. */
+  tick(): Promise<void> {
+    if (this.ticking) return this.ticking;
+    this.ticking = (async () => {
+      try {
+        const n = this.batcher.flush();
+        if (n > 0) this.metrics.batchesQueued.inc(n);
+        await this.queue.commit();
+        this.publisher.pump();
+        this.metrics.queueDepth.set(this.queue.depth);
+        this.metrics.queueBytes.set(this.queue.bytes);
+        if (Date.now() - this.lastStatusWrite > 2000) this.writeStatus('running');
+      } catch (err) {
+        this.opts.logger.error({ err }, 'flush failed; samples stay buffered and are retried');
+      } finally {
+        this.ticking = undefined;
+      }
+    })();
+    return this.ticking;
+  }
+
+  status(state: 'running' | 'stopped' = this.stopped ? 'stopped' : 'running'): AgentStatus {
+    return {
+      ts: Date.now(),
+      pid: process.pid,
+      edgeId: this.opts.config.edgeId,
+      version: EDGE_VERSION,
+      state,
+      mqtt: { url: this.opts.config.mqttUrl, connected: this.publisher.connected },
+      queue: { depth: this.queue.depth, bytes: this.queue.bytes, droppedBatches: this.queue.droppedBatches },
+      sensors: this.hub.snapshot(),
+    };
+  }
+
+  private writeStatus(state: 'running' | 'stopped'): void {
+    this.lastStatusWrite = Date.now();
+    try {
+      const tmp = `${this.paths.status}.tmp`;
+      writeFileSync(tmp, `${JSON.stringify(this.status(state))}\n`);
+      renameSync(tmp, this.paths.status);
+    } catch (err) {
+      this.opts.logger.debug({ err }, 'cannot write status file');
+    }
+  }
+
+  /**
+   * Stops intake, queues what was read, waits up to `drainMs` for the broker to acknowledge the
+   * queue, then disconnects (publishing the offline status). What is not acknowledged stays on
+   * disk for the next start.
+   */
+  async stop({ drainMs = 3000 }: { drainMs?: number } = {}): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.ble?.stop();
+    await this.ant?.stop();
+    clearInterval(this.flushTimer);
+    await this.tick();
+    await this.tick(); // a tick already running when stop() began may have missed the last samples
+    // Waits for the broker too (a replay can finish before the first CONNACK), at most drainMs.
+    if (drainMs > 0 && this.queue.depth > 0) await this.publisher.drain(drainMs);
+    await this.publisher.stop();
+    await this.queue.close();
+    this.writeStatus('stopped');
+    await this.ops?.close();
+    this.opts.logger.info({ queueDepth: this.queue.depth }, 'edge agent stopped');
+  }
+}

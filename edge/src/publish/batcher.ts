@@ -1,0 +1,72 @@
+import { MAX_SAMPLES_PER_BATCH, mqttTopics, RR_RANGE, type Sample } from '@wattstream/contracts';
+import type { Metrics } from '../decoders/types.js';
+import type { DiskQueue } from '../queue/disk-queue.js';
+
+interface DeviceBuffer {
+  athleteId: string;
+  deviceId: string;
+  samples: Map<number, Sample>;
+}
+
+/**
+ * Collects readings per device, merges those that share a timestamp into one sample (a power
+ * meter's power and cadence, a trainer's several characteristics), and on `flush()` turns each
+ * device's samples into a v1 `SampleBatch` with the device's next `seq`, appended to the queue.
+ * Seq continues from the highest the queue has ever held for the device (also after restarts).
+ */
+export class Batcher {
+  private buffers = new Map<string, DeviceBuffer>();
+  private readonly nextSeq = new Map<string, number>();
+
+  constructor(private readonly queue: DiskQueue) {}
+
+  add(athleteId: string, deviceId: string, ts: number, metrics: Metrics): void {
+    if (Object.keys(metrics).length === 0) return;
+    const key = `${athleteId}/${deviceId}`;
+    let buf = this.buffers.get(key);
+    if (!buf) {
+      buf = { athleteId, deviceId, samples: new Map() };
+      this.buffers.set(key, buf);
+    }
+    const prev = buf.samples.get(ts);
+    if (!prev) {
+      buf.samples.set(ts, { ts, ...metrics });
+      return;
+    }
+    const rr = prev.rr && metrics.rr ? [...prev.rr, ...metrics.rr].slice(-RR_RANGE.maxItems) : (metrics.rr ?? prev.rr);
+    Object.assign(prev, metrics);
+    if (rr) prev.rr = rr;
+  }
+
+  /** Samples waiting for the next flush. */
+  get pending(): number {
+    let n = 0;
+    for (const b of this.buffers.values()) n += b.samples.size;
+    return n;
+  }
+
+  /** Appends one batch per device (more if a device has > 1000 samples); returns how many. */
+  flush(): number {
+    let batches = 0;
+    const buffers = this.buffers;
+    this.buffers = new Map();
+    for (const b of buffers.values()) {
+      const samples = [...b.samples.values()].sort((x, y) => x.ts - y.ts);
+      const topic = mqttTopics.samples(b.athleteId, b.deviceId);
+      for (let i = 0; i < samples.length; i += MAX_SAMPLES_PER_BATCH) {
+        const seq = this.allocate(b.deviceId);
+        const body = Buffer.from(JSON.stringify({ seq, samples: samples.slice(i, i + MAX_SAMPLES_PER_BATCH) }));
+        this.queue.append(topic, seq, body);
+        batches++;
+      }
+    }
+    return batches;
+  }
+
+  private allocate(deviceId: string): number {
+    let seq = this.nextSeq.get(deviceId);
+    if (seq === undefined) seq = (this.queue.lastSeq(deviceId) ?? -1) + 1;
+    this.nextSeq.set(deviceId, seq + 1);
+    return seq;
+  }
+}

@@ -1,0 +1,1 @@
+export const EDGE_VERSION = '0.1.0';
