@@ -167,3 +167,21 @@ export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, wha
     await sleep(50);
   }
 }
+
+export const questdbHttp = () => inject('infra').QUESTDB_HTTP ?? process.env.QUESTDB_HTTP ?? '';
+
+/** An in-process `ingest sink` with its own consumer group. */
+export async function startTestSink(env: Record<string, string> = {}) {
+  const { sinkConfig } = await import('../src/config.js');
+  const { startSink } = await import('../src/sink/sink.js');
+  const config = loadConfig(sinkConfig, {
+    KAFKA_BROKERS: kafkaBrokers(),
+    QUESTDB_HTTP: questdbHttp(),
+    SINK_HTTP_PORT: '0',
+    SINK_GROUP: uid('sink'),
+    INGEST_INSTANCE: uid('sink'),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  return startSink(config, { logger: quiet });
+}
