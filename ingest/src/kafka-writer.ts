@@ -41,7 +41,9 @@ export interface Submission {
   readonly acked: Promise<void>;
 }
 
-const HEADER_OVERHEAD = 160; // CloudEvents headers, roughly, for the pending-bytes budget
+const HEADER_OVERHEAD = 160;
+/** A produce request outstanding longer than this counts as Kafka stalling (backpressure). */
+const STALL_MS = 1000; // CloudEvents headers, roughly, for the pending-bytes budget
 
 const COMPRESSION = {
   lz4: CompressionTypes.LZ4,
@@ -72,17 +74,28 @@ export class KafkaWriter {
   private closing = false;
   private idleResolvers: (() => void)[] = [];
   private readonly compression: number;
+  private sendStartedAt: number | undefined;
 
   constructor(
     private readonly producer: Producer,
     private readonly opts: KafkaWriterOptions,
   ) {
     this.compression = COMPRESSION[opts.compression];
+    opts.metrics?.bindWriter(() => ({
+      pendingBytes: this.pendingBytes,
+      waiting: this.waiters.length,
+      backpressure: this.backpressure,
+    }));
   }
 
-  /** True while produce requests fail or publishes wait for budget. */
+  /** True while produce requests fail or stall, or publishes wait for budget. */
   get backpressure(): boolean {
-    return this.failing || this.waiters.length > 0;
+    return this.failing || this.stalled || this.waiters.length > 0;
+  }
+
+  /** A produce request has been outstanding for longer than STALL_MS. */
+  get stalled(): boolean {
+    return this.sendStartedAt !== undefined && performance.now() - this.sendStartedAt > STALL_MS;
   }
 
   get stats() {
@@ -91,6 +104,8 @@ export class KafkaWriter {
       queued: this.queue.length,
       waiting: this.waiters.length,
       failing: this.failing,
+      stalled: this.stalled,
+      backpressure: this.backpressure,
     };
   }
 
@@ -123,7 +138,6 @@ export class KafkaWriter {
       const onAbort = () => {
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
-        this.updateGauges();
         rej(connectionClosed());
       };
       const waiter: Waiter = {
@@ -140,7 +154,6 @@ export class KafkaWriter {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
-      this.updateGauges();
     });
   }
 
@@ -159,7 +172,6 @@ export class KafkaWriter {
     this.queue.push(entry);
     this.queuedBytes += entry.bytes;
     this.pendingBytes += entry.bytes;
-    this.updateGauges();
     if (this.flushing) return;
     if (this.queuedBytes >= this.opts.maxBatchBytes || this.queue.length >= this.opts.maxBatchRecords) {
       this.startFlush();
@@ -204,7 +216,6 @@ export class KafkaWriter {
       this.admitWaiters();
     }
     this.flushing = false;
-    this.updateGauges();
     if (this.pendingBytes === 0) {
       const idle = this.idleResolvers;
       this.idleResolvers = [];
@@ -216,7 +227,6 @@ export class KafkaWriter {
     while (this.waiters.length > 0 && this.fits((this.waiters[0] as Waiter).entry.bytes)) {
       (this.waiters.shift() as Waiter).admit();
     }
-    this.updateGauges();
   }
 
   private async sendWithRetry(batch: Entry[]): Promise<boolean> {
@@ -238,8 +248,10 @@ export class KafkaWriter {
     const m = this.opts.metrics;
     for (;;) {
       const started = performance.now();
+      this.sendStartedAt = started;
       try {
         await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
+        this.sendStartedAt = undefined;
         m?.produceSeconds.observe((performance.now() - started) / 1000);
         m?.batchRecords.observe(batch.length);
         m?.batchBytes.observe(bytes);
@@ -250,11 +262,11 @@ export class KafkaWriter {
         }
         return true;
       } catch (err) {
+        this.sendStartedAt = undefined;
         attempt++;
         m?.produceErrors.inc();
         if (!this.failing) {
           this.failing = true;
-          this.updateGauges();
           this.opts.logger.error(
             { err, records: batch.length },
             'Kafka produce failed; holding acknowledgements and retrying (sockets are not read meanwhile)',
@@ -275,14 +287,6 @@ export class KafkaWriter {
 
   private abortOnClose = false;
 
-  private updateGauges(): void {
-    const m = this.opts.metrics;
-    if (!m) return;
-    m.pendingBytes.set(this.pendingBytes);
-    m.waitingPublishes.set(this.waiters.length);
-    m.backpressure.set(this.backpressure ? 1 : 0);
-  }
-
   /**
    * Stops admitting, then waits up to `timeoutMs` for every admitted record to be acknowledged.
    * Records still unacknowledged after that are rejected (their publishes get no PUBACK, so
@@ -291,7 +295,6 @@ export class KafkaWriter {
   async close(timeoutMs: number): Promise<boolean> {
     this.closing = true;
     for (const w of this.waiters.splice(0)) w.fail(shuttingDown());
-    this.updateGauges();
     if (this.timer !== undefined) this.startFlush();
     if (this.pendingBytes === 0) return true;
     const idle = new Promise<void>((r) => this.idleResolvers.push(r));

@@ -3,9 +3,20 @@ import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from '@watt
 const SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
 /** Prometheus metrics of `ingest serve` (names get the `wattstream_` prefix). */
+export interface WriterState {
+  pendingBytes: number;
+  waiting: number;
+  backpressure: boolean;
+}
+
 export function createIngestMetrics(registry: Registry) {
   const registers = [registry];
+  let writer: (() => WriterState) | undefined;
   return {
+    /** The Kafka writer's live state, read at every scrape. */
+    bindWriter(state: () => WriterState): void {
+      writer = state;
+    },
     connections: new Gauge({
       name: 'wattstream_ingest_connections',
       help: 'MQTT connections open (all transports, authenticated or not)',
@@ -87,16 +98,25 @@ export function createIngestMetrics(registry: Registry) {
       name: 'wattstream_ingest_kafka_pending_bytes',
       help: 'bytes accepted from MQTT and not yet acknowledged by Kafka',
       registers,
+      collect() {
+        if (writer) this.set(writer().pendingBytes);
+      },
     }),
     waitingPublishes: new Gauge({
       name: 'wattstream_ingest_kafka_waiting_publishes',
       help: 'publishes waiting for room under KAFKA_MAX_PENDING_BYTES',
       registers,
+      collect() {
+        if (writer) this.set(writer().waiting);
+      },
     }),
     backpressure: new Gauge({
       name: 'wattstream_ingest_backpressure',
-      help: '1 while Kafka is failing or the pending budget is full (sockets are not read), else 0',
+      help: '1 while Kafka fails or stalls (a produce outstanding > 1 s) or the pending budget is full: sockets are not read',
       registers,
+      collect() {
+        if (writer) this.set(writer().backpressure ? 1 : 0);
+      },
     }),
     upstreamConnected: new Gauge({
       name: 'wattstream_ingest_upstream_connected',

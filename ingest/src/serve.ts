@@ -61,7 +61,9 @@ export async function startIngest(
   } finally {
     await admin.disconnect();
   }
-  const producer = createProducer(kafka);
+  // Few client-level retries: the writer retries failed requests itself, forever, with its own
+  // backoff and metrics, holding the PUBACKs meanwhile.
+  const producer = createProducer(kafka, { retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } });
   await producer.connect();
   const writer = new KafkaWriter(producer, {
     lingerMs: config.kafkaLinger,
@@ -120,7 +122,9 @@ export async function startIngest(
   }
 
   const ops = await startOpsServer({ port: config.httpPort, registry, logger });
-  ops.addReadinessCheck('kafka', () => (writer.stats.failing ? 'Kafka produce failing' : true));
+  ops.addReadinessCheck('kafka', () =>
+    writer.stats.failing ? 'Kafka produce failing' : writer.stalled ? 'Kafka produce stalled' : true,
+  );
   if (upstream) {
     const u = upstream;
     ops.addReadinessCheck('upstream', () => (u.connected() > 0 ? true : 'no connection to the upstream broker'));

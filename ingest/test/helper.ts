@@ -185,3 +185,70 @@ export async function startTestSink(env: Record<string, string> = {}) {
   });
   return startSink(config, { logger: quiet });
 }
+
+/**
+ * An edge-like QoS 1 publisher: persistent session, stable client id, reconnects, keeps at most
+ * `window` publishes in flight, and records which (deviceId, seq) got a PUBACK.
+ */
+export class Publisher {
+  readonly acked = new Set<number>();
+  readonly client: MqttClient;
+  private nextSeq = 0;
+  private inFlight = 0;
+
+  constructor(
+    url: string,
+    readonly edgeId: string,
+    token: string,
+    readonly athleteId: string,
+    readonly deviceId: string,
+    opts: { samples?: number; reconnectPeriod?: number } = {},
+  ) {
+    this.samples = opts.samples ?? 10;
+    this.client = mqtt.connect(url, {
+      protocolVersion: 4,
+      clientId: `${edgeId}-${deviceId}`,
+      username: edgeId,
+      password: token,
+      clean: false,
+      reconnectPeriod: opts.reconnectPeriod ?? 300,
+      connectTimeout: 5000,
+      keepalive: 60,
+    });
+    this.client.on('error', () => {});
+  }
+
+  private readonly samples: number;
+
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  /** Publishes seq 0…count-1 (continuing where it stopped), resolves when all are acknowledged. */
+  run(count: number, window = 5): Promise<void> {
+    return new Promise((resolve) => {
+      const pump = () => {
+        while (this.inFlight < window && this.nextSeq < count) {
+          const seq = this.nextSeq++;
+          this.inFlight++;
+          this.client.publish(
+            `v1/samples/${this.athleteId}/${this.deviceId}`,
+            JSON.stringify(batch(seq, this.samples)),
+            { qos: 1 },
+            (err) => {
+              this.inFlight--;
+              if (!err) this.acked.add(seq);
+              if (this.acked.size >= count) resolve();
+              else pump();
+            },
+          );
+        }
+      };
+      pump();
+    });
+  }
+
+  end(): Promise<void> {
+    return this.client.endAsync(true).catch(() => {});
+  }
+}

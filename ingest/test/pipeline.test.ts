@@ -1,7 +1,16 @@
 import { type MetricsReceived, TOPIC, TRACKING_METRICS_TABLE } from '@wattstream/contracts';
 import { questdbExec, waitForWalApplied } from '@wattstream/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectEdge, questdbHttp, readToEnd, startTestIngest, startTestSink, type TestIngest, uid, until } from './helper.js';
+import {
+  connectEdge,
+  questdbHttp,
+  readToEnd,
+  startTestIngest,
+  startTestSink,
+  type TestIngest,
+  uid,
+  until,
+} from './helper.js';
 
 let ingest: TestIngest;
 let sink: Awaited<ReturnType<typeof startTestSink>>;
@@ -40,7 +49,11 @@ describe('MQTT → Kafka → QuestDB', () => {
     const after = Date.now();
     c.end(true);
 
-    const records = await readToEnd(ingest.env.KAFKA_BROKERS!, TOPIC.metricsReceived, (m) => m.key?.toString() === athlete);
+    const records = await readToEnd(
+      ingest.env.KAFKA_BROKERS!,
+      TOPIC.metricsReceived,
+      (m) => m.key?.toString() === athlete,
+    );
     expect(records).toHaveLength(1);
     const r = records[0]!;
     expect(r.key?.toString()).toBe(athlete);
@@ -61,11 +74,15 @@ describe('MQTT → Kafka → QuestDB', () => {
 
     // The sink: rows per sample with a metric (the rr-only sample has no column in the table).
     const q = `select ts, athlete_id, device_id, hr, power, cadence, speed, distance from ${TRACKING_METRICS_TABLE} where athlete_id = '${athlete}' order by ts`;
-    const rows = await until(async () => {
-      await waitForWalApplied(questdbHttp(), TRACKING_METRICS_TABLE).catch(() => {});
-      const res = await questdbExec(questdbHttp(), q).catch(() => undefined);
-      return res && res.count === 3 ? res.dataset : undefined;
-    }, 30_000, 'rows in QuestDB');
+    const rows = await until(
+      async () => {
+        await waitForWalApplied(questdbHttp(), TRACKING_METRICS_TABLE).catch(() => {});
+        const res = await questdbExec(questdbHttp(), q).catch(() => undefined);
+        return res && res.count === 3 ? res.dataset : undefined;
+      },
+      30_000,
+      'rows in QuestDB',
+    );
     expect(rows).toEqual([
       ['2025-11-24T16:00:00.000000Z', athlete, device, null, 250, 90.5, null, null],
       ['2025-11-24T16:00:00.250000Z', athlete, device, 142, null, null, null, null],

@@ -4,17 +4,8 @@ import { type MetricsRejected, TOPIC } from '@wattstream/contracts';
 import { tempDir } from '@wattstream/infra/testing';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batch, connectEdge, header, nextMessage, readToEnd, startTestIngest, type TestIngest, uid } from './helper.js';
 import { RawClient } from './raw.js';
-import {
-  batch,
-  connectEdge,
-  header,
-  nextMessage,
-  readToEnd,
-  startTestIngest,
-  type TestIngest,
-  uid,
-} from './helper.js';
 
 let ingest: TestIngest;
 let url: string;
@@ -23,10 +14,27 @@ const certDir = tempDir('tls');
 
 beforeAll(async () => {
   // A self-signed certificate for the TLS listener.
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      join(certDir, 'key.pem'),
+      '-out',
+      join(certDir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   ingest = await startTestIngest({
     MQTT_MAX_PACKET_SIZE: '64KiB',
     MQTT_TLS_CERT: join(certDir, 'cert.pem'),
@@ -55,39 +63,60 @@ async function edgeClient(athletes: string[], extra: Record<string, unknown> = {
 describe('validation', () => {
   const cases: [string, string | Buffer, string, RegExp][] = [
     ['malformed JSON', '{"seq": 1, "samples": [', 'WS_CONTRACT_MALFORMED_JSON', /not JSON/],
-    ['a schema violation', JSON.stringify({ seq: 2, samples: [{ ts: 1_764_000_000_000, power: 100, torque: 3 }] }), 'WS_CONTRACT_SCHEMA', /unknown field "torque"/],
-    ['an out-of-range value', JSON.stringify({ seq: 3, samples: [{ ts: 1_764_000_000_000, power: 5000 }] }), 'WS_CONTRACT_SCHEMA', /samples\/0\/power: must be <= 3000/],
+    [
+      'a schema violation',
+      JSON.stringify({ seq: 2, samples: [{ ts: 1_764_000_000_000, power: 100, torque: 3 }] }),
+      'WS_CONTRACT_SCHEMA',
+      /unknown field "torque"/,
+    ],
+    [
+      'an out-of-range value',
+      JSON.stringify({ seq: 3, samples: [{ ts: 1_764_000_000_000, power: 5000 }] }),
+      'WS_CONTRACT_SCHEMA',
+      /samples\/0\/power: must be <= 3000/,
+    ],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'WS_CONTRACT_NOT_UTF8', /UTF-8/],
   ];
 
-  it.each(cases)('%s → PUBACK, a tracking.metrics.rejected record, an EdgeError to the edge', async (_name, payload, code, reason) => {
-    const athlete = uid('ath');
-    const { edge, c } = await edgeClient([athlete]);
-    await c.subscribeAsync(`v1/errors/${edge}`, { qos: 1 });
-    const error = nextMessage(c, `v1/errors/${edge}`);
-    const topic = `v1/samples/${athlete}/dev-1`;
-    await c.publishAsync(topic, payload, { qos: 1 }); // resolves on PUBACK
-    const e = JSON.parse((await error).toString());
-    expect(e).toMatchObject({ code, topic });
-    expect(e.message).toMatch(reason);
+  it.each(cases)(
+    '%s → PUBACK, a tracking.metrics.rejected record, an EdgeError to the edge',
+    async (_name, payload, code, reason) => {
+      const athlete = uid('ath');
+      const { edge, c } = await edgeClient([athlete]);
+      await c.subscribeAsync(`v1/errors/${edge}`, { qos: 1 });
+      const error = nextMessage(c, `v1/errors/${edge}`);
+      const topic = `v1/samples/${athlete}/dev-1`;
+      await c.publishAsync(topic, payload, { qos: 1 }); // resolves on PUBACK
+      const e = JSON.parse((await error).toString());
+      expect(e).toMatchObject({ code, topic });
+      expect(e.message).toMatch(reason);
 
-    const rejected = await readToEnd(ingest.env.KAFKA_BROKERS!, TOPIC.metricsRejected, (m) => m.key?.toString() === edge);
-    expect(rejected).toHaveLength(1);
-    const r = rejected[0]!;
-    const value = JSON.parse(r.value!.toString()) as MetricsRejected;
-    expect(value).toMatchObject({ edgeId: edge, topic, code });
-    expect(value.reason).toMatch(reason);
-    const original = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
-    expect(Buffer.from(value.payload, value.payloadEncoding === 'base64' ? 'base64' : 'utf8')).toEqual(original);
-    expect(value.payloadEncoding).toBe(Buffer.isBuffer(payload) ? 'base64' : 'utf8');
-    expect(header(r, 'ce_type')).toBe(TOPIC.metricsRejected);
-    expect(header(r, 'ce_id')).toMatch(new RegExp(`^${edge}:\\d+:\\d+$`));
+      const rejected = await readToEnd(
+        ingest.env.KAFKA_BROKERS!,
+        TOPIC.metricsRejected,
+        (m) => m.key?.toString() === edge,
+      );
+      expect(rejected).toHaveLength(1);
+      const r = rejected[0]!;
+      const value = JSON.parse(r.value!.toString()) as MetricsRejected;
+      expect(value).toMatchObject({ edgeId: edge, topic, code });
+      expect(value.reason).toMatch(reason);
+      const original = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
+      expect(Buffer.from(value.payload, value.payloadEncoding === 'base64' ? 'base64' : 'utf8')).toEqual(original);
+      expect(value.payloadEncoding).toBe(Buffer.isBuffer(payload) ? 'base64' : 'utf8');
+      expect(header(r, 'ce_type')).toBe(TOPIC.metricsRejected);
+      expect(header(r, 'ce_id')).toMatch(new RegExp(`^${edge}:\\d+:\\d+$`));
 
-    // Nothing reached tracking.metrics.received, and the same connection still works.
-    await c.publishAsync(topic, JSON.stringify(batch(10)), { qos: 1 });
-    const received = await readToEnd(ingest.env.KAFKA_BROKERS!, TOPIC.metricsReceived, (m) => m.key?.toString() === athlete);
-    expect(received.map((m) => JSON.parse(m.value!.toString()).seq)).toEqual([10]);
-  });
+      // Nothing reached tracking.metrics.received, and the same connection still works.
+      await c.publishAsync(topic, JSON.stringify(batch(10)), { qos: 1 });
+      const received = await readToEnd(
+        ingest.env.KAFKA_BROKERS!,
+        TOPIC.metricsReceived,
+        (m) => m.key?.toString() === athlete,
+      );
+      expect(received.map((m) => JSON.parse(m.value!.toString()).seq)).toEqual([10]);
+    },
+  );
 
   it('QoS 0 goes through the same validation', async () => {
     const athlete = uid('ath');
@@ -98,7 +127,11 @@ describe('validation', () => {
     expect(JSON.parse((await error).toString())).toMatchObject({ code: 'WS_CONTRACT_SCHEMA', seq: 1 });
     c.publish(`v1/samples/${athlete}/dev-1`, JSON.stringify(batch(2)), { qos: 0 });
     await c.publishAsync(`v1/samples/${athlete}/dev-1`, JSON.stringify(batch(3)), { qos: 1 });
-    const received = await readToEnd(ingest.env.KAFKA_BROKERS!, TOPIC.metricsReceived, (m) => m.key?.toString() === athlete);
+    const received = await readToEnd(
+      ingest.env.KAFKA_BROKERS!,
+      TOPIC.metricsReceived,
+      (m) => m.key?.toString() === athlete,
+    );
     expect(received.map((m) => JSON.parse(m.value!.toString()).seq)).toEqual([2, 3]);
   });
 });
@@ -142,7 +175,12 @@ describe('limits', () => {
     };
     try {
       for (let i = 0; i < 3; i++) open.push(await connect());
-      expect(await connect().then(() => undefined, (e: Error & { code?: number }) => e.code)).toBe(3);
+      expect(
+        await connect().then(
+          () => undefined,
+          (e: Error & { code?: number }) => e.code,
+        ),
+      ).toBe(3);
       open.pop()?.end(true);
       await new Promise((r) => setTimeout(r, 200));
       open.push(await connect()); // room again once one left
@@ -163,11 +201,19 @@ describe('limits', () => {
         password: await slow.token(edge, [athlete]),
       });
       const started = Date.now();
-      await Promise.all(Array.from({ length: 7 }, (_, i) => c.publishAsync(`v1/samples/${athlete}/d`, JSON.stringify(batch(i)), { qos: 1 })));
+      await Promise.all(
+        Array.from({ length: 7 }, (_, i) =>
+          c.publishAsync(`v1/samples/${athlete}/d`, JSON.stringify(batch(i)), { qos: 1 }),
+        ),
+      );
       // 2 at once, then 5 more at 10/s: at least 500 ms.
       expect(Date.now() - started).toBeGreaterThanOrEqual(450);
       c.end(true);
-      const received = await readToEnd(slow.env.KAFKA_BROKERS!, TOPIC.metricsReceived, (m) => m.key?.toString() === athlete);
+      const received = await readToEnd(
+        slow.env.KAFKA_BROKERS!,
+        TOPIC.metricsReceived,
+        (m) => m.key?.toString() === athlete,
+      );
       expect(received.map((m) => JSON.parse(m.value!.toString()).seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     } finally {
       await slow.stop();
@@ -180,9 +226,17 @@ describe('limits', () => {
     await ws.publishAsync(`v1/samples/${athlete}/ws`, JSON.stringify(batch(1)), { qos: 1 });
     const { c: tls } = await edgeClient([athlete], {}, `mqtts://127.0.0.1:${ingest.ports.tls}`);
     await tls.publishAsync(`v1/samples/${athlete}/tls`, JSON.stringify(batch(2)), { qos: 1 });
-    const received = await readToEnd(ingest.env.KAFKA_BROKERS!, TOPIC.metricsReceived, (m) => m.key?.toString() === athlete);
+    const received = await readToEnd(
+      ingest.env.KAFKA_BROKERS!,
+      TOPIC.metricsReceived,
+      (m) => m.key?.toString() === athlete,
+    );
     expect(received.map((m) => header(m, 'ce_id')).sort()).toEqual(['tls:2', 'ws:1']);
-    const bad = await connectEdge(`ws://127.0.0.1:${ingest.ports.ws}/mqtt`, { clientId: 'x', username: 'x', password: 'nope' }).then(
+    const bad = await connectEdge(`ws://127.0.0.1:${ingest.ports.ws}/mqtt`, {
+      clientId: 'x',
+      username: 'x',
+      password: 'nope',
+    }).then(
       () => undefined,
       (e: Error & { code?: number }) => e.code,
     );
