@@ -21,7 +21,7 @@ export class IngestProcess {
   ) {}
 
   static async create(command: 'serve' | 'sink', env: Record<string, string>): Promise<IngestProcess> {
-    const ports =
+    const ports: Record<string, string> =
       command === 'serve'
         ? {
             MQTT_PORT: String(await freePort()),
