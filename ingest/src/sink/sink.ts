@@ -43,8 +43,10 @@ export function senderConfig(questdbHttp: string, requestTimeoutMs: number): str
   const scheme = u.protocol === 'https:' ? 'https' : 'http';
   const port = u.port || (scheme === 'https' ? '443' : '80');
   // The client's own retries are kept short: the sink retries a whole chunk itself, with backoff,
-  // heartbeating the consumer group meanwhile.
-  return `${scheme}::addr=${u.hostname}:${port};auto_flush=off;request_timeout=${requestTimeoutMs};retry_timeout=500;`;
+  // heartbeating the consumer group meanwhile. stdlib_http: the default undici transport retries
+  // ECONNREFUSED forever (its RetryAgent ignores retry_timeout), so a flush to a stopped QuestDB
+  // never returned; the node:http transport fails fast and honours retry_timeout.
+  return `${scheme}::addr=${u.hostname}:${port};auto_flush=off;stdlib_http=on;request_timeout=${requestTimeoutMs};retry_timeout=1000;`;
 }
 
 /**
