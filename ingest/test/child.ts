@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@wattstream/infra';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(repo, 'ingest', 'src', 'cli.ts');
+const compiledCli = join(repo, 'ingest', 'dist', 'cli.js');
 
 /**
  * `ingest serve|sink` as a real child process (TypeScript through tsx, sibling packages from
@@ -18,9 +19,18 @@ export class IngestProcess {
   private constructor(
     readonly command: 'serve' | 'sink',
     readonly env: Record<string, string>,
+    /** Run the built `dist/cli.js` (as deployed) instead of the sources through tsx. */
+    readonly compiled: boolean,
+    /** Extra node flags, e.g. `--cpu-prof`. */
+    readonly nodeArgs: string[],
   ) {}
 
-  static async create(command: 'serve' | 'sink', env: Record<string, string>): Promise<IngestProcess> {
+  static async create(
+    command: 'serve' | 'sink',
+    env: Record<string, string>,
+    { compiled = false, nodeArgs = [] as string[] } = {},
+  ): Promise<IngestProcess> {
+    if (compiled && !existsSync(compiledCli)) throw new Error(`${compiledCli} is missing: run pnpm build first`);
     const ports: Record<string, string> =
       command === 'serve'
         ? {
@@ -29,7 +39,12 @@ export class IngestProcess {
             INGEST_HTTP_PORT: String(await freePort()),
           }
         : { SINK_HTTP_PORT: String(await freePort()) };
-    return new IngestProcess(command, { MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...ports, ...env });
+    return new IngestProcess(
+      command,
+      { MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...ports, ...env },
+      compiled,
+      nodeArgs,
+    );
   }
 
   get mqttUrl(): string {
@@ -42,7 +57,11 @@ export class IngestProcess {
 
   /** Starts the process and waits until `/readyz` answers 200. */
   async start(timeoutMs = 60_000): Promise<void> {
-    const proc = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, this.command], {
+    const args = [
+      ...this.nodeArgs,
+      ...(this.compiled ? [compiledCli, this.command] : ['--conditions=source', '--import', 'tsx', cli, this.command]),
+    ];
+    const proc = spawn(process.execPath, args, {
       cwd: repo,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

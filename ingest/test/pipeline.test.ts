@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 describe('MQTT → Kafka → QuestDB', () => {
-  it('a valid QoS 1 batch becomes exactly the contract record in Kafka, then its rows in QuestDB', async () => {
+  it('a valid QoS 1 batch becomes exactly the contract record in Kafka, then its rows in QuestDB', {
+    timeout: 90_000,
+  }, async () => {
     const edge = uid('edge');
     const athlete = uid('ath');
     const device = uid('pm');
