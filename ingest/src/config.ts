@@ -3,6 +3,7 @@ import {
   authConfig,
   bytes,
   type ConfigOf,
+  configError,
   duration,
   int,
   num,
@@ -56,12 +57,28 @@ export const kafkaWriteConfig = {
     max: 1000,
     description: 'partitions of the topics ingest creates when missing',
   }),
-  instance: str('INGEST_INSTANCE', {
-    default: hostname(),
-    pattern: /^[A-Za-z0-9_.-]{1,64}$/,
-    description: 'name of this replica (Kafka client id, ce_source of rejections)',
-  }),
+  instance: optionalStr(
+    'INGEST_INSTANCE',
+    'name of this replica: Kafka client id, MQTT client ids in shared mode, ce_source of rejections (default: the host name)',
+  ),
 };
+
+const INSTANCE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** INGEST_INSTANCE, or the host name made safe for client ids. */
+export function instanceName(configured: string | undefined): string {
+  if (configured !== undefined) {
+    if (!INSTANCE.test(configured)) {
+      throw configError([`INGEST_INSTANCE must be 1–64 chars of [A-Za-z0-9_.-]; got ${JSON.stringify(configured)}`]);
+    }
+    return configured;
+  }
+  return (
+    hostname()
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .slice(0, 64) || 'ingest'
+  );
+}
 
 /** `ingest serve`. */
 export const serveConfig = {

@@ -12,7 +12,8 @@ import {
   type Shutdown,
   startOpsServer,
 } from '@wattstream/platform';
-import type { ServeConfig } from './config.js';
+import { instanceName, type ServeConfig } from './config.js';
+import { IngestErrorCode, ingestError } from './errors.js';
 import { KafkaWriter } from './kafka-writer.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
@@ -35,6 +36,19 @@ export interface Ingest {
   close(): Promise<void>;
 }
 
+/** Settings that are each valid but cannot work together. */
+export function checkConflicts(config: ServeConfig): void {
+  if ((config.mqttTlsCert === undefined) !== (config.mqttTlsKey === undefined)) {
+    throw ingestError(
+      IngestErrorCode.ConfigConflict,
+      'MQTT_TLS_CERT and MQTT_TLS_KEY must be set together (or neither, for no TLS listener)',
+    );
+  }
+  if (config.keepaliveMin > config.keepaliveMax) {
+    throw ingestError(IngestErrorCode.ConfigConflict, 'MQTT_KEEPALIVE_MIN must not exceed MQTT_KEEPALIVE_MAX');
+  }
+}
+
 /** How long a graceful stop waits for Kafka to acknowledge what was already accepted. */
 const FLUSH_TIMEOUT_MS = 10_000;
 
@@ -47,9 +61,11 @@ export async function startIngest(
   opts: { logger?: Logger; shutdown?: Shutdown } = {},
 ): Promise<Ingest> {
   const logger = opts.logger ?? createLogger('ingest', config.logLevel);
+  checkConflicts(config);
   const registry = createRegistry('ingest');
   const metrics = createIngestMetrics(registry);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ingest-${config.instance}`, logger });
+  const instance = instanceName(config.instance);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ingest-${instance}`, logger });
 
   const admin = kafka.admin();
   await admin.connect();
@@ -75,7 +91,7 @@ export async function startIngest(
     logger: logger.child({ component: 'kafka-writer' }),
     metrics,
   });
-  const records = new RecordBuilder(config.instance);
+  const records = new RecordBuilder(instance);
 
   let broker: EmbeddedBroker | undefined;
   let upstream: Upstream | undefined;
@@ -107,7 +123,7 @@ export async function startIngest(
       username: config.upstreamUsername,
       password: config.upstreamPassword,
       group: config.upstreamGroup,
-      clientIdPrefix: `ingest-${config.instance}`,
+      clientIdPrefix: `ingest-${instance}`,
       connections: config.upstreamConnections,
       fallbackEdgeId: config.upstreamEdgeId,
       writer,

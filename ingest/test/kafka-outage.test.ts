@@ -24,7 +24,9 @@ afterAll(async () => {
 });
 
 describe('Kafka stopped and restarted under load', () => {
-  it('sends no PUBACK while Kafka is down, keeps memory bounded, and has every acknowledged batch afterwards', async () => {
+  it('sends no PUBACK while Kafka is down, keeps memory bounded, and has every acknowledged batch afterwards', {
+    timeout: 180_000,
+  }, async () => {
     ingest = await IngestProcess.create('serve', {
       KAFKA_BROKERS: kafka.brokers,
       DATA_DIR: dataDir,

@@ -14,7 +14,7 @@ import {
   type Shutdown,
   startOpsServer,
 } from '@wattstream/platform';
-import type { SinkConfig } from '../config.js';
+import { instanceName, type SinkConfig } from '../config.js';
 import { IngestErrorCode } from '../errors.js';
 import { createSinkMetrics, type SinkMetrics } from '../metrics.js';
 import { bufferRows, parseReceived } from './rows.js';
@@ -82,7 +82,11 @@ export async function startSink(
   metrics.questdbUp.set(1);
 
   const sender = await Sender.fromConfig(senderConfig(config.questdbHttp, config.requestTimeout));
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ingest-sink-${config.instance}`, logger });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: `ingest-sink-${instanceName(config.instance)}`,
+    logger,
+  });
   const consumer = createConsumer(kafka, { groupId: config.group });
   const admin = kafka.admin();
   await admin.connect();
