@@ -66,7 +66,7 @@ export interface IngestBenchResult {
 }
 
 /** V8 heap bounds that keep ingest's RSS well under 256 MB at full load (see README). */
-export const RECOMMENDED_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=4'];
+export const RECOMMENDED_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TARGET = { samplesPerSec: 200_000, rssBytes: 256 * 1024 * 1024, bytesRatio: 0.5 };

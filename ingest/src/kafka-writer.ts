@@ -6,7 +6,8 @@ import type { IngestMetrics } from './metrics.js';
 export interface OutRecord {
   topic: string;
   key: string;
-  value: string;
+  /** JSON; a Buffer goes to Kafka as is. */
+  value: string | Buffer;
   headers: Record<string, string>;
 }
 
@@ -230,7 +231,7 @@ export class KafkaWriter {
   }
 
   private async sendWithRetry(batch: Entry[]): Promise<boolean> {
-    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+    const byTopic = new Map<string, { key: string; value: string | Buffer; headers: Record<string, string> }[]>();
     let bytes = 0;
     for (const e of batch) {
       const r = e.record;

@@ -54,8 +54,9 @@ export class RecordBuilder {
    * MetricsReceived. Re-serialising the parsed batch cost as much CPU as parsing it.
    */
   private received(p: SamplePublish, seq: number): OutRecord {
-    const text = p.payload.toString('utf8');
-    const value = `{"athleteId":"${p.athleteId}","deviceId":"${p.deviceId}","edgeId":"${p.edgeId}",${text.slice(text.indexOf('{') + 1)}`;
+    // Bytes, not a string: no second UTF-8 decode here and no encode in the Kafka client.
+    const envelope = Buffer.from(`{"athleteId":"${p.athleteId}","deviceId":"${p.deviceId}","edgeId":"${p.edgeId}",`);
+    const value = Buffer.concat([envelope, p.payload.subarray(p.payload.indexOf(0x7b) + 1)]);
     return {
       topic: TOPIC.metricsReceived,
       key: p.athleteId,
