@@ -4,6 +4,7 @@ import {
   createLogger,
   createProducer,
   createRegistry,
+  describeCluster,
   ensureTopics,
   type Logger,
   loadTokenKeys,
@@ -67,6 +68,7 @@ export async function startIngest(
   const instance = instanceName(config.instance);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ingest-${instance}`, logger });
 
+  await describeCluster(kafka); // WS_KAFKA_UNAVAILABLE naming KAFKA_BROKERS when it is not there
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -6,6 +6,7 @@ import {
   createKafka,
   createLogger,
   createRegistry,
+  describeCluster,
   type EachBatchPayload,
   type Logger,
   type OpsServer,
@@ -87,6 +88,7 @@ export async function startSink(
     clientId: `ingest-sink-${instanceName(config.instance)}`,
     logger,
   });
+  await describeCluster(kafka); // WS_KAFKA_UNAVAILABLE naming KAFKA_BROKERS when it is not there
   const consumer = createConsumer(kafka, { groupId: config.group });
   const admin = kafka.admin();
   await admin.connect();
