@@ -32,6 +32,7 @@ process.stderr.write(
         ? ` vs ProducerPerformance ${mb(result.producerPerformance.bytesPerSec)}/s = ${(result.bytesRatio! * 100).toFixed(0)} % (target ≥ 50 %: ${result.targets.bytesRatio ? 'met' : 'NOT met'})`
         : ''),
     `records per request  ${result.avgRecordsPerRequest.toFixed(1)}`,
+    `ingest CPU           ${result.ingestCpuShare.toFixed(2)} cores; ${Math.round(result.samplesPerIngestCpuSecond).toLocaleString('en')} samples per CPU-second`,
     '',
   ].join('\n'),
 );

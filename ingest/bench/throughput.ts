@@ -50,6 +50,10 @@ export interface IngestBenchResult {
   kafkaBytesPerSec: number;
   avgRecordBytes: number;
   ingestRssMaxBytes: number;
+  /** Cores ingest used on average during the measurement (1 = one full core). */
+  ingestCpuShare: number;
+  /** Samples per CPU-second of ingest: its efficiency, less sensitive to what else runs on the machine. */
+  samplesPerIngestCpuSecond: number;
   /** V8 heap and external memory of ingest at the end of the measurement. */
   ingestMemoryAtEnd: { heapTotalBytes: number; heapUsedBytes: number; externalBytes: number };
   produceRequests: number;
@@ -151,6 +155,7 @@ export async function runIngestBenchmark(o: IngestBenchOptions = {}): Promise<In
       const text = await (await fetch(`${ingest!.httpUrl}/metrics`)).text();
       return {
         at: performance.now(),
+        cpu: ingest!.cpuSeconds(),
         batches: total(),
         bytes: metricFromText(text, 'wattstream_ingest_kafka_bytes_total'),
         requests: metricFromText(text, 'wattstream_ingest_kafka_produce_seconds_count'),
@@ -193,6 +198,7 @@ export async function runIngestBenchmark(o: IngestBenchOptions = {}): Promise<In
       log(`ProducerPerformance: ${pp.recordsPerSec.toFixed(0)} records/s, ${(pp.bytesPerSec / 1e6).toFixed(1)} MB/s`);
     }
     const samplesPerSec = batchesPerSec * settings.samplesPerBatch;
+    const ingestCpuSeconds = end.cpu - start.cpu;
     const bytesRatio = pp ? kafkaBytesPerSec / pp.bytesPerSec : undefined;
     return {
       samplesPerSec,
@@ -200,6 +206,9 @@ export async function runIngestBenchmark(o: IngestBenchOptions = {}): Promise<In
       kafkaBytesPerSec,
       avgRecordBytes,
       ingestRssMaxBytes: rssMax,
+      ingestCpuShare: ingestCpuSeconds / secs,
+      samplesPerIngestCpuSecond:
+        ((end.batches - start.batches) * settings.samplesPerBatch) / Math.max(0.001, ingestCpuSeconds),
       ingestMemoryAtEnd: memory,
       produceRequests: end.requests - start.requests,
       avgRecordsPerRequest: recordsWritten / Math.max(1, end.requests - start.requests),

@@ -103,6 +103,15 @@ export class IngestProcess {
     return m ? Number(m[1]) * 1024 : 0;
   }
 
+  /** CPU seconds (user + system) the process has used so far (Linux /proc, 100 ticks/s). */
+  cpuSeconds(): number {
+    const pid = this.proc?.pid;
+    if (!pid) return 0;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+
   async metric(name: string): Promise<number> {
     const text = await (await fetch(`${this.httpUrl}/metrics`)).text();
     return metricFromText(text, name);
