@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { TOPIC } from '@wattstream/contracts';
 import { loadTokenKeys, signToken, TOKEN_AUDIENCE } from '@wattstream/platform';
 import type { MqttClient } from 'mqtt';

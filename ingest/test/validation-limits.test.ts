@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MetricsRejected, TOPIC } from '@wattstream/contracts';
 import { tempDir } from '@wattstream/infra/testing';
@@ -45,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.end(true);
   await ingest?.stop();
+  rmSync(certDir, { recursive: true, force: true });
 });
 
 async function edgeClient(athletes: string[], extra: Record<string, unknown> = {}, at = url) {
