@@ -147,12 +147,18 @@ function keys() {
     ingest.dataDir,
   );
 }
+/** A key pair nobody configured ingest with (a foreign signer). */
 async function startTestIngestKey() {
   const { tempDir } = await import('@wattstream/infra/testing');
-  return loadTokenKeys(
-    { jwtPrivateKey: undefined, jwtPublicKey: undefined, jwtAlg: 'EdDSA', jwtIssuer: 'wattstream' },
-    tempDir('otherkey'),
-  );
+  const dir = tempDir('otherkey');
+  try {
+    return loadTokenKeys(
+      { jwtPrivateKey: undefined, jwtPublicKey: undefined, jwtAlg: 'EdDSA', jwtIssuer: 'wattstream' },
+      dir,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('ACL', () => {
