@@ -1,0 +1,192 @@
+import { hostname } from 'node:os';
+import {
+  authConfig,
+  bytes,
+  type ConfigOf,
+  configError,
+  duration,
+  int,
+  num,
+  oneOf,
+  optionalStr,
+  port,
+  sharedConfig,
+  str,
+  url,
+} from '@wattstream/platform';
+
+const MQTT_KEEPALIVE_MAX_S = 65_535; // the 16-bit Keep Alive field [MQTT-3.1.2.10]
+
+/** The Kafka write path, shared by the embedded broker and the shared-subscription mode. */
+export const kafkaWriteConfig = {
+  kafkaLinger: duration('KAFKA_LINGER', {
+    default: '2ms',
+    max: 1000,
+    description: 'how long the first publish of a Kafka batch waits for others to join it',
+  }),
+  kafkaMaxBatchBytes: bytes('KAFKA_MAX_BATCH_BYTES', {
+    default: '1MiB',
+    min: 1024,
+    max: 64 * 1024 * 1024,
+    description: 'uncompressed bytes of one Kafka produce request (keep ≤ the topic max.message.bytes, 1 MiB)',
+  }),
+  kafkaMaxBatchRecords: int('KAFKA_MAX_BATCH_RECORDS', {
+    default: 2000,
+    min: 1,
+    max: 100_000,
+    description: 'records of one Kafka produce request',
+  }),
+  kafkaMaxPendingBytes: bytes('KAFKA_MAX_PENDING_BYTES', {
+    default: '32MiB',
+    min: 64 * 1024,
+    description:
+      'bytes accepted but not yet acknowledged by Kafka; beyond it publishes wait and sockets are not read (backpressure)',
+  }),
+  kafkaCompression: oneOf('KAFKA_COMPRESSION', ['lz4', 'gzip', 'none'] as const, {
+    default: 'lz4',
+    description: 'record batch compression',
+  }),
+  kafkaRetryMax: duration('KAFKA_RETRY_MAX', {
+    default: '5s',
+    min: 10,
+    description: 'longest pause between retries of a failed produce (backoff doubles from 100 ms)',
+  }),
+  topicPartitions: int('INGEST_TOPIC_PARTITIONS', {
+    default: 6,
+    min: 1,
+    max: 1000,
+    description: 'partitions of the topics ingest creates when missing',
+  }),
+  instance: optionalStr(
+    'INGEST_INSTANCE',
+    'name of this replica: Kafka client id, MQTT client ids in shared mode, ce_source of rejections (default: the host name)',
+  ),
+};
+
+const INSTANCE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** INGEST_INSTANCE, or the host name made safe for client ids. */
+export function instanceName(configured: string | undefined): string {
+  if (configured !== undefined) {
+    if (!INSTANCE.test(configured)) {
+      throw configError([`INGEST_INSTANCE must be 1–64 chars of [A-Za-z0-9_.-]; got ${JSON.stringify(configured)}`]);
+    }
+    return configured;
+  }
+  return (
+    hostname()
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .slice(0, 64) || 'ingest'
+  );
+}
+
+/** `ingest serve`. */
+export const serveConfig = {
+  ...sharedConfig,
+  ...authConfig,
+  ...kafkaWriteConfig,
+  mode: oneOf('INGEST_MODE', ['embedded', 'shared'] as const, {
+    default: 'embedded',
+    description: '`embedded`: the aedes MQTT endpoint; `shared`: consume `$share/…` from an external broker',
+  }),
+  httpPort: port('INGEST_HTTP_PORT', { default: 9101, allowZero: true, description: 'metrics and health (HTTP)' }),
+  mqttHost: str('MQTT_HOST', { default: '0.0.0.0', description: 'address the MQTT listeners bind to' }),
+  mqttPort: port('MQTT_PORT', { default: 1883, allowZero: true, description: 'MQTT 3.1.1 over TCP' }),
+  mqttWsPort: port('MQTT_WS_PORT', {
+    default: 8083,
+    allowZero: true,
+    description: 'MQTT over WebSocket (path `/mqtt`)',
+  }),
+  mqttTlsPort: port('MQTT_TLS_PORT', {
+    default: 8883,
+    allowZero: true,
+    description: 'MQTT over TLS, opened only when MQTT_TLS_CERT and MQTT_TLS_KEY are set',
+  }),
+  mqttTlsCert: optionalStr('MQTT_TLS_CERT', 'PEM certificate (chain) file for the TLS listener'),
+  mqttTlsKey: optionalStr('MQTT_TLS_KEY', 'PEM private key file for the TLS listener'),
+  maxPacketSize: bytes('MQTT_MAX_PACKET_SIZE', {
+    default: '256KiB',
+    min: 1024,
+    max: 256 * 1024 * 1024,
+    description: 'largest MQTT packet accepted (fixed header included); a larger one closes its connection',
+  }),
+  keepaliveMin: duration('MQTT_KEEPALIVE_MIN', {
+    default: '5s',
+    min: 1000,
+    max: MQTT_KEEPALIVE_MAX_S * 1000,
+    description: 'a shorter client Keep Alive is raised to this (server-side timeout only)',
+  }),
+  keepaliveMax: duration('MQTT_KEEPALIVE_MAX', {
+    default: '15m',
+    min: 1000,
+    max: MQTT_KEEPALIVE_MAX_S * 1000,
+    description: 'a longer (or zero) client Keep Alive is lowered to this; silent clients are dropped after 1.5×',
+  }),
+  connectTimeout: duration('MQTT_CONNECT_TIMEOUT', {
+    default: '10s',
+    min: 100,
+    description: 'how long a new connection may take to send CONNECT',
+  }),
+  maxConnections: int('MQTT_MAX_CONNECTIONS', {
+    default: 10_000,
+    min: 1,
+    description: 'connected clients; beyond it CONNACK 3 (server unavailable)',
+  }),
+  publishRate: num('MQTT_PUBLISH_RATE', {
+    default: 200,
+    min: 0.001,
+    description: 'publishes per second per edge; faster publishers are slowed down (their socket is not read)',
+  }),
+  publishBurst: int('MQTT_PUBLISH_BURST', {
+    default: 400,
+    min: 1,
+    description: 'publishes an edge may send at once before MQTT_PUBLISH_RATE applies',
+  }),
+  upstreamUrl: url('MQTT_UPSTREAM_URL', {
+    default: 'mqtt://127.0.0.1:1883',
+    protocols: ['mqtt:', 'mqtts:', 'ws:', 'wss:'],
+    description: 'shared mode: the external broker',
+  }),
+  upstreamUsername: optionalStr('MQTT_UPSTREAM_USERNAME', 'shared mode: username at the external broker'),
+  upstreamPassword: optionalStr('MQTT_UPSTREAM_PASSWORD', 'shared mode: password at the external broker'),
+  upstreamGroup: str('MQTT_UPSTREAM_GROUP', {
+    default: 'ingest',
+    pattern: /^[A-Za-z0-9_-]{1,64}$/,
+    description: 'shared mode: subscription group, `$share/<group>/v1/samples/#`',
+  }),
+  upstreamConnections: int('MQTT_UPSTREAM_CONNECTIONS', {
+    default: 4,
+    min: 1,
+    max: 64,
+    description: 'shared mode: connections per replica (each handles one message at a time until Kafka acks it)',
+  }),
+  upstreamEdgeId: str('MQTT_UPSTREAM_EDGE_ID', {
+    default: 'unknown',
+    pattern: /^[A-Za-z0-9_-]{1,64}$/,
+    description: 'shared mode: edgeId recorded when a publish carries no `edgeId` MQTT 5 user property',
+  }),
+};
+export type ServeConfig = ConfigOf<typeof serveConfig>;
+
+/** `ingest sink`. */
+export const sinkConfig = {
+  ...sharedConfig,
+  httpPort: port('SINK_HTTP_PORT', { default: 9102, allowZero: true, description: 'metrics and health (HTTP)' }),
+  group: str('SINK_GROUP', {
+    default: 'ingest-questdb-sink',
+    pattern: /^[A-Za-z0-9_.-]{1,128}$/,
+    description: 'Kafka consumer group of the sink',
+  }),
+  retryMax: duration('SINK_RETRY_MAX', {
+    default: '10s',
+    min: 10,
+    description: 'longest pause between retries while QuestDB is down (backoff doubles from 200 ms)',
+  }),
+  requestTimeout: duration('SINK_REQUEST_TIMEOUT', {
+    default: '10s',
+    min: 100,
+    description: 'timeout of one ILP/HTTP write',
+  }),
+  instance: kafkaWriteConfig.instance,
+};
+export type SinkConfig = ConfigOf<typeof sinkConfig>;

@@ -1,0 +1,16 @@
+export * from './config.js';
+export * from './errors.js';
+export * from './intake.js';
+export * from './kafka-writer.js';
+export * from './metrics.js';
+export { canPublish, canSubscribe } from './mqtt/acl.js';
+export { type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
+export { guardPacketSize } from './mqtt/packet-size.js';
+export { effectiveKeepalive } from './mqtt/pre-connect.js';
+export { RateLimiter } from './mqtt/rate-limit.js';
+export * from './records.js';
+export * from './serve.js';
+export * from './sink/rows.js';
+export * from './sink/sink.js';
+export * from './token.js';
+export * from './upstream.js';

@@ -1,0 +1,62 @@
+import type { EdgeError } from '@wattstream/contracts';
+import type { Logger } from '@wattstream/platform';
+import type { KafkaWriter } from './kafka-writer.js';
+import type { IngestMetrics } from './metrics.js';
+import type { RecordBuilder, SamplePublish } from './records.js';
+
+export type EdgeErrorPublisher = (edgeId: string, error: EdgeError) => void;
+
+export interface IntakeOptions {
+  writer: KafkaWriter;
+  records: RecordBuilder;
+  metrics: IngestMetrics;
+  logger: Logger;
+  /** Sends an `EdgeError` to `v1/errors/{edgeId}`; best effort. */
+  publishEdgeError: EdgeErrorPublisher;
+}
+
+/**
+ * What happens to a sample publish once its sender is known to be allowed to send it, the same
+ * for the embedded broker and the shared subscription: validate, write to Kafka, and resolve
+ * when the publish may be acknowledged.
+ *
+ * QoS 1 (and 2): resolves only after Kafka acknowledged the record, so the PUBACK means "in
+ * Kafka". An invalid batch goes to `tracking.metrics.rejected` (also acknowledged by Kafka
+ * first), the edge is told why on `v1/errors/{edgeId}`, and the publish is still acknowledged so
+ * the edge does not resend it forever.
+ * QoS 0: the same validation; resolves once the record is admitted (bounded by the pending
+ * budget, so backpressure still applies), without waiting for Kafka.
+ */
+export class Intake {
+  constructor(private readonly o: IntakeOptions) {}
+
+  async samples(p: SamplePublish, signal?: AbortSignal, log: Logger = this.o.logger): Promise<void> {
+    const { writer, metrics } = this.o;
+    const verdict = this.o.records.build(p);
+    const qos = p.qos === 0 ? '0' : p.qos === 1 ? '1' : '2';
+    const submission = await writer.submit(verdict.record, signal);
+    if (p.qos === 0) {
+      submission.acked.catch((err: unknown) => log.debug({ err }, 'QoS 0 batch not written'));
+    } else {
+      await submission.acked;
+    }
+    if (verdict.ok) {
+      metrics.samples.inc(verdict.samples);
+      metrics.publishes.inc({ kind: 'samples', qos, outcome: 'accepted' });
+      return;
+    }
+    metrics.rejected.inc({ reason: verdict.code });
+    metrics.publishes.inc({ kind: 'samples', qos, outcome: 'rejected' });
+    log.info({ topic: p.topic, code: verdict.code, reason: verdict.reason }, 'rejected a sample batch');
+    this.o.publishEdgeError(p.edgeId, verdict.edgeError);
+  }
+
+  /** A publish that cannot be attributed or parsed at all (shared mode): rejected as such. */
+  async rejectTopic(p: Omit<SamplePublish, 'athleteId' | 'deviceId'>, code: string, reason: string): Promise<void> {
+    const verdict = this.o.records.reject(p, code, reason);
+    const submission = await this.o.writer.submit(verdict.record);
+    if (p.qos > 0) await submission.acked;
+    this.o.metrics.rejected.inc({ reason: code });
+    this.o.metrics.publishes.inc({ kind: 'other', qos: String(p.qos), outcome: 'rejected' });
+  }
+}

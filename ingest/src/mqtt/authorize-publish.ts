@@ -1,0 +1,110 @@
+import type { EdgeError } from '@wattstream/contracts';
+import { parseMqttTopic } from '@wattstream/contracts';
+import type { Logger } from '@wattstream/platform';
+import type { AedesOptions } from 'aedes';
+import { IngestErrorCode, ingestError } from '../errors.js';
+import type { EdgeErrorPublisher, Intake } from '../intake.js';
+import type { IngestMetrics } from '../metrics.js';
+import { canPublish } from './acl.js';
+import type { RateLimiter } from './rate-limit.js';
+import { getSession } from './session.js';
+
+export interface AuthorizePublishDeps {
+  intake: Intake;
+  rateLimiter: RateLimiter;
+  metrics: IngestMetrics;
+  logger: Logger;
+  publishEdgeError: EdgeErrorPublisher;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(ingestError(IngestErrorCode.ConnectionClosed, 'connection closed'));
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(ingestError(IngestErrorCode.ConnectionClosed, 'connection closed'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * aedes `authorizePublish`: the only hook that runs before aedes writes the PUBACK of a QoS 1
+ * PUBLISH (it writes the PUBACK, then routes). So the whole intake happens here: ACL, rate limit,
+ * validation and the Kafka write; the callback fires when the publish may be acknowledged.
+ *
+ * A publish outside the ACL is refused: no PUBACK and the connection is closed, the second
+ * choice [MQTT-3.3.5-2] allows; an acknowledgement would tell the edge the data is safe when it
+ * was dropped. The edge is told why on `v1/errors/{edgeId}` (delivered from its persistent
+ * session when it reconnects) and keeps the batch until its token is fixed.
+ */
+export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<AedesOptions['authorizePublish']> {
+  const { intake, rateLimiter, metrics } = deps;
+
+  const refuse = (edgeId: string, topic: string, reason: string, log: Logger): Error => {
+    metrics.rejected.inc({ reason: IngestErrorCode.NotAuthorized });
+    metrics.publishes.inc({ kind: 'other', qos: 'any', outcome: 'refused' });
+    log.warn({ topic, code: IngestErrorCode.NotAuthorized }, `publish refused: ${reason}`);
+    const error: EdgeError = {
+      code: IngestErrorCode.NotAuthorized,
+      message: `publish to ${topic} refused: ${reason}; the connection is closed`,
+      topic,
+      ts: Date.now(),
+    };
+    deps.publishEdgeError(edgeId, error);
+    return ingestError(IngestErrorCode.NotAuthorized, `publish to ${topic} refused: ${reason}`);
+  };
+
+  return (client, packet, callback) => {
+    if (client === null) {
+      // aedes publishing the Last Will of a client that is gone: authenticate admitted only wills on
+      // the edge's own status topic.
+      return callback(parseMqttTopic(packet.topic)?.kind === 'status' ? null : new Error('will not allowed'));
+    }
+    const session = getSession(client);
+    if (!session) return callback(new Error('publish before authentication'));
+    const decision = canPublish(session.edgeId, session.athletes, packet.topic);
+    if (!decision.allowed) return callback(refuse(session.edgeId, packet.topic, decision.reason, session.logger));
+    const t = decision.topic;
+    if (t.kind === 'status') {
+      metrics.publishes.inc({ kind: 'status', qos: String(packet.qos), outcome: 'accepted' });
+      return callback(null);
+    }
+    // Samples are a stream, not state: never kept as a retained message.
+    packet.retain = false;
+    const receivedAt = Date.now();
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const wait = rateLimiter.take(session.edgeId);
+    const run = () =>
+      intake.samples(
+        {
+          edgeId: session.edgeId,
+          athleteId: t.athleteId,
+          deviceId: t.deviceId,
+          topic: packet.topic,
+          payload,
+          qos: packet.qos,
+          receivedAt,
+        },
+        session.closed,
+        session.logger,
+      );
+    let done: Promise<void>;
+    if (wait > 0) {
+      metrics.rateLimited.inc();
+      done = sleep(wait, session.closed).then(run);
+    } else {
+      done = run();
+    }
+    done.then(
+      () => callback(null),
+      (err: unknown) => {
+        session.logger.debug({ err, topic: packet.topic }, 'publish not acknowledged');
+        callback(err as Error);
+      },
+    );
+  };
+}

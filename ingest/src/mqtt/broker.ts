@@ -1,0 +1,133 @@
+import type { EdgeError } from '@wattstream/contracts';
+import { mqttTopics } from '@wattstream/contracts';
+import type { Logger, TokenKeys } from '@wattstream/platform';
+import { Aedes } from 'aedes';
+import { Intake } from '../intake.js';
+import type { KafkaWriter } from '../kafka-writer.js';
+import type { IngestMetrics } from '../metrics.js';
+import type { RecordBuilder } from '../records.js';
+import { createAuthenticate } from './authenticate.js';
+import { createAuthorizePublish } from './authorize-publish.js';
+import { createAuthorizeSubscribe } from './authorize-subscribe.js';
+import { type Listeners, startListeners } from './listeners.js';
+import { createPreConnect } from './pre-connect.js';
+import { RateLimiter } from './rate-limit.js';
+
+export interface EmbeddedBrokerOptions {
+  keys: TokenKeys;
+  writer: KafkaWriter;
+  records: RecordBuilder;
+  metrics: IngestMetrics;
+  logger: Logger;
+  host: string;
+  mqttPort: number;
+  wsPort: number;
+  tlsPort: number;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  maxPacketSize: number;
+  keepaliveMinMs: number;
+  keepaliveMaxMs: number;
+  connectTimeoutMs: number;
+  maxConnections: number;
+  publishRate: number;
+  publishBurst: number;
+}
+
+export interface EmbeddedBroker {
+  readonly broker: Aedes;
+  readonly listeners: Listeners;
+  /** Closes every client (no PUBACK for publishes still waiting) and the broker. */
+  close(): Promise<void>;
+}
+
+/**
+ * The edge endpoint: embedded aedes (MQTT 3.1.1) with one handler per MQTT concern — pre-connect
+ * (keepalive bounds), authenticate (token, client id, connection limit, will), authorize publish
+ * (ACL, rate limit, validation, Kafka before PUBACK), authorize subscribe (ACL) — behind the
+ * listeners (TCP, WebSocket, TLS) and their packet-size guard.
+ */
+export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const log = o.logger.child({ component: 'mqtt' });
+  const rateLimiter = new RateLimiter(o.publishRate, o.publishBurst);
+  let broker: Aedes | undefined;
+
+  const publishEdgeError = (edgeId: string, error: EdgeError) => {
+    broker?.publish(
+      {
+        cmd: 'publish',
+        topic: mqttTopics.errors(edgeId),
+        payload: Buffer.from(JSON.stringify(error)),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      (err) => {
+        if (err) log.warn({ err, edgeId }, 'could not publish an edge error');
+      },
+    );
+  };
+  const intake = new Intake({
+    writer: o.writer,
+    records: o.records,
+    metrics: o.metrics,
+    logger: log,
+    publishEdgeError,
+  });
+
+  broker = await Aedes.createBroker({
+    id: 'wattstream-ingest',
+    connectTimeout: o.connectTimeoutMs,
+    // The ClientId limit of 23 applies to MQTT 3.1 only; ids are 1–64 chars like every other id.
+    maxClientsIdLength: 64,
+    preConnect: createPreConnect({
+      min: Math.round(o.keepaliveMinMs / 1000),
+      max: Math.round(o.keepaliveMaxMs / 1000),
+    }),
+    authenticate: createAuthenticate({
+      keys: o.keys,
+      logger: log,
+      metrics: o.metrics,
+      maxConnections: o.maxConnections,
+      connectedClients: () => (broker as Aedes).connectedClients,
+      onSessionStart: (edgeId) => rateLimiter.retain(edgeId),
+      onSessionEnd: (edgeId) => rateLimiter.release(edgeId),
+    }),
+    authorizePublish: createAuthorizePublish({
+      intake,
+      rateLimiter,
+      metrics: o.metrics,
+      logger: log,
+      publishEdgeError,
+    }),
+    authorizeSubscribe: createAuthorizeSubscribe({ metrics: o.metrics, logger: log }),
+  });
+  broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
+  broker.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'connection error before CONNECT'));
+  broker.on('keepaliveTimeout', (client) => log.info({ clientId: client.id }, 'keepalive timeout; disconnected'));
+
+  const listeners = await startListeners({
+    broker,
+    host: o.host,
+    mqttPort: o.mqttPort,
+    wsPort: o.wsPort,
+    tlsPort: o.tlsPort,
+    tlsCert: o.tlsCert,
+    tlsKey: o.tlsKey,
+    maxPacketSize: o.maxPacketSize,
+    maxConnections: o.maxConnections,
+    metrics: o.metrics,
+    logger: log,
+  });
+  const b = broker;
+  const l = listeners;
+  return {
+    broker: b,
+    listeners,
+    close: async () => {
+      await l.stopAccepting();
+      await new Promise<void>((resolve) => b.close(() => resolve()));
+      l.destroyAll();
+    },
+  };
+}
