@@ -44,6 +44,12 @@ interface SimAthlete {
  * broadcast through a `FakeAntStick` (HR page 4 + FE-C trainer pages 0x10/0x19). The agent reads
  * them with the real noble / ant-plus and its own decoders, so the whole path runs.
  */
+/** The athlete ids a simulation of `count` athletes uses: `<prefix>-0001`, … (for tokens, groups). */
+export function simAthleteIds(count: number, prefix = 'sim'): string[] {
+  const width = Math.max(4, String(count).length);
+  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
+}
+
 export class Simulation {
   readonly binding = new FakeBleBinding({ advertIntervalMs: 500 });
   readonly stick = new FakeAntStick();
@@ -59,10 +65,9 @@ export class Simulation {
   constructor(readonly opts: SimulationOptions) {
     this.hz = opts.hz ?? 4;
     const seed = opts.seed ?? 1;
-    const prefix = opts.athletePrefix ?? 'sim';
-    const width = Math.max(4, String(opts.athletes).length);
+    const ids = simAthleteIds(opts.athletes, opts.athletePrefix);
     for (let i = 0; i < opts.athletes; i++) {
-      const id = `${prefix}-${String(i + 1).padStart(width, '0')}`;
+      const id = ids[i] as string;
       const model = new Athlete((seed * 7919 + i * 104_729) >>> 0);
       const profile = opts.profile ?? 'mixed';
       const transport: 'ble' | 'ant' = profile === 'mixed' ? (i % 2 === 0 ? 'ble' : 'ant') : profile;

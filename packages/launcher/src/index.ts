@@ -1,0 +1,3 @@
+export * from './config.js';
+export * from './node-service.js';
+export * from './pipeline.js';

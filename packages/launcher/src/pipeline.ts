@@ -1,0 +1,199 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { simAthleteIds } from '@wattstream/edge';
+import { assertPortsFree, DEFAULT_STACK_PORTS, infraDir, type ManagedProcess, repoRoot, Stack } from '@wattstream/infra';
+import type { ConfigOf } from '@wattstream/platform';
+import type { launcherConfig } from './config.js';
+import { httpReady, type NodeServiceSpec, nodeService } from './node-service.js';
+
+const run = promisify(execFile);
+
+export type LauncherConfig = ConfigOf<typeof launcherConfig>;
+
+export const SIM_EDGE_ID = 'sim-fleet';
+export const SIM_GROUP_ID = 'sim-ride';
+
+export interface ServiceStatus {
+  name: string;
+  pid: number | undefined;
+  ready: boolean;
+  url: string;
+  log: string;
+}
+
+export interface PipelineInfo {
+  dashboardUrl: string;
+  viewerToken: string;
+  mqttUrl: string;
+  athletes: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * The whole pipeline on this machine: Kafka and QuestDB (`pnpm infra`), ingest, the QuestDB sink,
+ * the stream worker, the live server, and a simulated fleet publishing through a real edge agent.
+ * Every process runs detached with a pid file and a log under `DATA_DIR/run/<name>/`, so `up` is
+ * idempotent and `down` stops exactly what `up` started.
+ */
+export class Pipeline {
+  readonly stack: Stack;
+  readonly root = repoRoot();
+  readonly runDir: string;
+  private readonly services: { spec: NodeServiceSpec; proc: ManagedProcess; url: string }[];
+
+  /**
+   * `infraEnv`: use this running Kafka/QuestDB (`KAFKA_BROKERS`, `QUESTDB_HTTP`, `QUESTDB_PG`)
+   * instead of the `pnpm infra` stack; `up`/`down` then leave the infrastructure alone.
+   */
+  constructor(
+    readonly cfg: LauncherConfig,
+    private readonly log: (msg: string) => void = () => {},
+    private readonly infraEnv?: Record<string, string>,
+  ) {
+    this.stack = new Stack({ dir: infraDir(), ports: DEFAULT_STACK_PORTS, log });
+    this.runDir = join(cfg.dataDir, 'run');
+    const c = cfg;
+    const cli = (pkg: string) => join(this.root, pkg, 'dist', 'cli.js');
+    const specs: (NodeServiceSpec & { url: string })[] = [
+      {
+        name: 'ingest',
+        script: cli('ingest'),
+        args: ['serve'],
+        env: { MQTT_PORT: `${c.mqttPort}`, MQTT_WS_PORT: `${c.mqttWsPort}`, INGEST_HTTP_PORT: `${c.ingestHttpPort}` },
+        healthPort: c.ingestHttpPort,
+        // Keeps RSS near 150 MB at full load (see ingest/README.md).
+        nodeOptions: '--max-old-space-size=128 --max-semi-space-size=8',
+        url: `mqtt://127.0.0.1:${c.mqttPort}`,
+      },
+      {
+        name: 'sink',
+        script: cli('ingest'),
+        args: ['sink'],
+        env: { SINK_HTTP_PORT: `${c.sinkHttpPort}` },
+        healthPort: c.sinkHttpPort,
+        url: `http://127.0.0.1:${c.sinkHttpPort}/metrics`,
+      },
+      {
+        name: 'stream-worker',
+        script: cli('stream'),
+        args: ['work'],
+        env: { STREAM_HTTP_PORT: `${c.streamHttpPort}` },
+        healthPort: c.streamHttpPort,
+        url: `http://127.0.0.1:${c.streamHttpPort}/metrics`,
+      },
+      {
+        name: 'live',
+        script: cli('stream'),
+        args: ['live'],
+        env: { LIVE_PORT: `${c.livePort}` },
+        healthPort: c.livePort,
+        url: `http://127.0.0.1:${c.livePort}/`,
+      },
+      {
+        name: 'edge-sim',
+        script: cli('edge'),
+        args: ['simulate', '--athletes', `${c.athletes}`],
+        env: {
+          MQTT_URL: `mqtt://127.0.0.1:${c.mqttPort}`,
+          EDGE_ID: SIM_EDGE_ID,
+          EDGE_HTTP_PORT: `${c.edgeHttpPort}`,
+        },
+        healthPort: c.edgeHttpPort,
+        url: `http://127.0.0.1:${c.edgeHttpPort}/metrics`,
+      },
+    ];
+    this.services = specs.map((spec) => ({ spec, proc: nodeService(this.runDir, spec), url: spec.url }));
+  }
+
+  private baseEnv(): Record<string, string> {
+    return { ...(this.infraEnv ?? this.stack.env()), DATA_DIR: this.cfg.dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  }
+
+  private async cliOutput(pkg: string, args: string[]): Promise<string> {
+    const { stdout } = await run(process.execPath, [join(this.root, pkg, 'dist', 'cli.js'), ...args], {
+      env: { ...process.env, ...this.baseEnv() },
+    });
+    return stdout.trim();
+  }
+
+  async up(): Promise<PipelineInfo> {
+    mkdirSync(this.runDir, { recursive: true });
+    const env = this.infraEnv ?? (await this.stack.up());
+    const athletes = simAthleteIds(this.cfg.athletes);
+    for (const s of this.services) {
+      if (s.proc.runningPid() !== undefined) {
+        this.log(`${s.spec.name} already running (pid ${s.proc.runningPid()})`);
+        continue;
+      }
+      await assertPortsFree({ [`${s.spec.name} health`]: s.spec.healthPort, ...this.extraPorts(s.spec.name) });
+      if (s.spec.name === 'edge-sim') {
+        const token = await this.cliOutput('ingest', ['token', '--edge', SIM_EDGE_ID, ...athletes.flatMap((a) => ['--athlete', a])]);
+        s.spec.env.EDGE_TOKEN = token;
+      }
+      s.proc.spec.env = { ...this.baseEnv(), ...s.spec.env };
+      this.log(`starting ${s.spec.name} …`);
+      await s.proc.start();
+    }
+    const viewerToken = await this.cliOutput('stream', ['token', '--user', 'viewer', '--role', 'coach', '--ttl', '12h']);
+    await this.ensureGroup(viewerToken, athletes);
+    const dashboardUrl = `http://127.0.0.1:${this.cfg.livePort}/?token=${viewerToken}&group=${SIM_GROUP_ID}&athletes=${athletes.slice(0, 12).join(',')}`;
+    const info: PipelineInfo = { dashboardUrl, viewerToken, mqttUrl: `mqtt://127.0.0.1:${this.cfg.mqttPort}`, athletes, env };
+    writeFileSync(join(this.runDir, 'pipeline.json'), `${JSON.stringify(info, null, 2)}\n`);
+    return info;
+  }
+
+  private extraPorts(name: string): Record<string, number> {
+    if (name === 'ingest') return { 'MQTT': this.cfg.mqttPort, 'MQTT over WebSocket': this.cfg.mqttWsPort };
+    return {};
+  }
+
+  /** The group ride of the simulated fleet, so the dashboard has a leaderboard. */
+  private async ensureGroup(token: string, members: string[]): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${this.cfg.livePort}/v1/groups/${SIM_GROUP_ID}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Simulated group ride', members: members.slice(0, 100), rankBy: 'distance' }),
+    });
+    if (!res.ok) throw new Error(`creating the group failed: ${res.status} ${await res.text()}`);
+  }
+
+  /** Stops the services (last started first), and the infrastructure too with `infra`. */
+  async down({ infra = false } = {}): Promise<string[]> {
+    const stopped: string[] = [];
+    for (const s of [...this.services].reverse()) {
+      if (await s.proc.stop({ graceMs: 20_000 })) stopped.push(s.spec.name);
+    }
+    if (infra && !this.infraEnv) {
+      const r = await this.stack.down();
+      if (r.kafka) stopped.push('kafka');
+      if (r.questdb) stopped.push('questdb');
+    }
+    return stopped;
+  }
+
+  async status(): Promise<ServiceStatus[]> {
+    return Promise.all(
+      this.services.map(async (s) => {
+        const pid = s.proc.runningPid();
+        return {
+          name: s.spec.name,
+          pid,
+          ready: pid !== undefined && (await httpReady(s.spec.healthPort)),
+          url: s.url,
+          log: s.proc.logFile,
+        };
+      }),
+    );
+  }
+
+  /** What the last `up` printed (dashboard URL, tokens), if the pipeline runs. */
+  info(): PipelineInfo | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.runDir, 'pipeline.json'), 'utf8')) as PipelineInfo;
+    } catch {
+      return undefined;
+    }
+  }
+}
