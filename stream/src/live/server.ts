@@ -1,0 +1,3 @@
+export async function startLiveServer(..._a: unknown[]): Promise<{ stop(): Promise<void> }> {
+  throw new Error('todo');
+}
