@@ -15,8 +15,8 @@ export interface FitRecord {
   distance?: number;
 }
 
-/** Reads the record messages of a FIT activity with Garmin's SDK. */
-export function readFitRecords(file: string): FitRecord[] {
+/** Reads the record messages (and the device's own session summary) of a FIT activity. */
+export function readFitFile(file: string): { records: FitRecord[]; session: Record<string, unknown> } {
   const path = join(FIT_DIR, file);
   if (!existsSync(path)) throw new Error(`FIT fixture missing: ${path}`);
   const decoder = new Decoder(Stream.fromBuffer(readFileSync(path)));
@@ -34,8 +34,10 @@ export function readFitRecords(file: string): FitRecord[] {
     if (typeof r.distance === 'number') rec.distance = r.distance;
     out.push(rec);
   }
-  return out;
+  return { records: out, session: (messages.sessionMesgs?.[0] ?? {}) as Record<string, unknown> };
 }
+
+export const readFitRecords = (file: string): FitRecord[] => readFitFile(file).records;
 
 /** FIT records as contract samples (one per record; records with no metric are dropped). */
 export function toSamples(records: FitRecord[]): Sample[] {
