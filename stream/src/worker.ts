@@ -45,6 +45,8 @@ export interface StreamWorker {
   readonly topics: StreamTopics;
   readonly registry: Registry;
   readonly ops: OpsServer | undefined;
+  /** performance.now() of the latest consumer group join (benchmarks) */
+  joinedAt(): number;
   /** partitions this worker owns and has restored */
   ownedPartitions(): number[];
   /** runs a commit now (tests, shutdown) */
@@ -123,6 +125,7 @@ export async function startWorker(
   let lastCommit = Date.now();
   let statsInFlight: Promise<unknown> | null = null;
   let assigned: number[] = [];
+  let joinedAt = 0;
 
   const consumer: Consumer = createConsumer(kafka, {
     groupId: cfg.groupId,
@@ -276,6 +279,7 @@ export async function startWorker(
     void mutex.run(() => dropAll('rebalance'));
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    joinedAt = performance.now();
     assigned = (e.payload.memberAssignment[topics.metrics] ?? []).slice().sort((a, b) => a - b);
     logger.info({ partitions: assigned }, 'partitions assigned');
     void mutex.run(() => {
@@ -422,6 +426,7 @@ export async function startWorker(
     topics,
     registry,
     ops: opsServer,
+    joinedAt: () => joinedAt,
     ownedPartitions: () => [...parts.keys()].sort((a, b) => a - b),
     commit: () => mutex.run(commit),
     async stop() {

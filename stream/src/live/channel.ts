@@ -13,6 +13,8 @@ export interface HistoryEntry {
  */
 export class Channel {
   readonly subs = new Set<Conn>();
+  /** subscribers served by the JS fan-out (all of them without native pub/sub; slow ones with it) */
+  readonly jsSubs = new Set<Conn>();
   /** latest state as raw JSON (the `data` of the latest frame) */
   latestRaw: string | null = null;
   latestSeq: number | null = null;
@@ -35,15 +37,14 @@ export class Channel {
       }
     }
     this.history.push({ seq, t, frame });
-    const cutoff = t - this.historyMs;
-    let drop = 0;
-    while (
-      drop < this.history.length &&
-      ((this.history[drop] as HistoryEntry).t < cutoff || this.history.length - drop > this.maxEntries)
-    ) {
-      drop++;
+    // prune in chunks, so a busy channel does not shift the array on every frame
+    const h = this.history;
+    if (h.length > this.maxEntries * 1.25 || (h.length > 64 && (h[0] as HistoryEntry).t < t - this.historyMs * 1.25)) {
+      const cutoff = t - this.historyMs;
+      let drop = Math.max(0, h.length - this.maxEntries);
+      while (drop < h.length && (h[drop] as HistoryEntry).t < cutoff) drop++;
+      h.splice(0, drop);
     }
-    if (drop > 0) this.history.splice(0, drop);
     this.latestRaw = raw;
     this.latestSeq = seq;
   }

@@ -52,6 +52,8 @@ export class Conn {
   expiryTimer: NodeJS.Timeout | undefined;
   slowSince = 0;
   closing = false;
+  /** frames reach this connection through the transport's native pub/sub */
+  native = false;
   constructor(readonly sock: LiveSocket) {}
 }
 
@@ -76,6 +78,7 @@ export class Hub {
   private flushScheduled = false;
   readonly stats: HubStats = { connections: 0, framesSent: 0, framesCoalesced: 0, slowDisconnects: 0, authFailures: 0 };
   private readonly slowCheck: NodeJS.Timeout;
+  private nativePublish: ((topic: string, frame: Buffer) => void) | undefined;
 
   constructor(
     private readonly opts: HubOptions,
@@ -83,8 +86,16 @@ export class Hub {
     private readonly groups: GroupDirectory,
     private readonly logger: Logger,
   ) {
-    this.slowCheck = setInterval(() => this.checkSlow(), Math.max(100, Math.min(1000, opts.slowClientTimeoutMs / 4)));
+    this.slowCheck = setInterval(() => this.checkSlow(), 250);
     this.slowCheck.unref();
+  }
+
+  /**
+   * With native pub/sub (uWS) healthy clients get frames from the transport's own fan-out; a
+   * client above the soft limit is moved to the JS path (latest wins) until it has drained.
+   */
+  useNativePublish(publish: (topic: string, frame: Buffer) => void): void {
+    this.nativePublish = publish;
   }
 
   channel(name: string): Channel {
@@ -100,6 +111,7 @@ export class Hub {
 
   open(sock: LiveSocket, req: UpgradeRequest): Conn {
     const conn = new Conn(sock);
+    conn.native = this.nativePublish !== undefined && sock.subscribe !== undefined;
     this.conns.add(conn);
     this.stats.connections = this.conns.size;
     const token = req.query.get('access_token');
@@ -123,7 +135,10 @@ export class Hub {
   close(conn: Conn): void {
     clearTimeout(conn.authTimer);
     clearTimeout(conn.expiryTimer);
-    for (const ch of conn.subs) this.dropSub(ch, conn);
+    for (const ch of conn.subs) {
+      ch.subs.delete(conn);
+      ch.jsSubs.delete(conn);
+    }
     conn.subs.clear();
     conn.pending.clear();
     conn.queue.length = 0;
@@ -136,6 +151,8 @@ export class Hub {
     if (conn.pending.size > 0 || conn.queue.length > 0) {
       this.dirty.add(conn);
       this.scheduleFlush();
+    } else {
+      this.promote(conn);
     }
   }
 
@@ -244,30 +261,66 @@ export class Hub {
       this.error(conn, LiveErrorCode.TooManySubscriptions, `at most ${this.opts.maxSubscriptions} channels`, name);
       return;
     }
+    const fresh = !conn.subs.has(ch);
     conn.subs.add(ch);
     ch.subs.add(conn);
     conn.pending.delete(ch);
     const head = `{"type":"subscribed","channel":${JSON.stringify(name)},"snapshot":${ch.latestRaw ?? 'null'},"seq":${ch.latestSeq ?? 'null'}`;
+    const frames: Buffer[] = [];
     if (since === undefined) {
-      this.enqueue(conn, Buffer.from(`${head}}`));
+      frames.push(Buffer.from(`${head}}`));
     } else {
-      const { frames, gap } = ch.since(since, Date.now());
-      this.enqueue(conn, Buffer.from(`${head},"replayed":${frames.length},"gap":${gap}}`));
-      for (const f of frames) this.enqueue(conn, f);
+      const replay = ch.since(since, Date.now());
+      frames.push(Buffer.from(`${head},"replayed":${replay.frames.length},"gap":${replay.gap}}`), ...replay.frames);
     }
-    this.scheduleFlush();
+    if (conn.native && conn.queue.length === 0) {
+      // written now, so they precede anything the native fan-out sends after the subscription
+      const sock = conn.sock;
+      sock.cork(() => {
+        for (const f of frames) sock.send(f);
+      });
+      this.stats.framesSent += frames.length;
+      if (fresh) sock.subscribe?.(name);
+    } else {
+      if (conn.native) this.demote(conn);
+      ch.jsSubs.add(conn);
+      for (const f of frames) this.enqueue(conn, f);
+      this.scheduleFlush();
+    }
   }
 
   private unsubscribe(conn: Conn, name: string): void {
     const ch = this.channels.get(name);
     if (ch === undefined) return;
+    if (!conn.subs.has(ch)) return;
     conn.subs.delete(ch);
     conn.pending.delete(ch);
-    this.dropSub(ch, conn);
+    ch.subs.delete(conn);
+    ch.jsSubs.delete(conn);
+    if (conn.native) conn.sock.unsubscribe?.(name);
   }
 
-  private dropSub(ch: Channel, conn: Conn): void {
-    ch.subs.delete(conn);
+  /** Moves a connection off the native fan-out (it is slow): it now gets the latest frame per channel. */
+  private demote(conn: Conn): void {
+    if (!conn.native) return;
+    conn.native = false;
+    for (const ch of conn.subs) {
+      conn.sock.unsubscribe?.(ch.name);
+      ch.jsSubs.add(conn);
+    }
+  }
+
+  /** Back to the native fan-out once drained and nothing is pending. */
+  private promote(conn: Conn): void {
+    if (conn.native || this.nativePublish === undefined || conn.sock.subscribe === undefined) return;
+    if (conn.closing || conn.pending.size > 0 || conn.queue.length > 0) return;
+    if (conn.sock.bufferedAmount() > this.opts.softBufferBytes) return;
+    conn.native = true;
+    conn.slowSince = 0;
+    for (const ch of conn.subs) {
+      ch.jsSubs.delete(conn);
+      conn.sock.subscribe(ch.name);
+    }
   }
 
   // ── fan-out ─────────────────────────────────────────────────────────────────────────────────
@@ -279,7 +332,12 @@ export class Hub {
   publish(name: string, seq: number, t: number, raw: string, frame: Buffer): void {
     const ch = this.channel(name);
     ch.push(seq, t, raw, frame);
-    for (const conn of ch.subs) {
+    const nativeSubs = ch.subs.size - ch.jsSubs.size;
+    if (nativeSubs > 0 && this.nativePublish !== undefined) {
+      this.nativePublish(name, frame);
+      this.stats.framesSent += nativeSubs;
+    }
+    for (const conn of ch.jsSubs) {
       if (conn.pending.has(ch)) this.stats.framesCoalesced++;
       conn.pending.set(ch, frame);
       this.dirty.add(conn);
@@ -328,6 +386,7 @@ export class Hub {
       });
       this.stats.framesSent += sent;
       if (conn.pending.size > 0 && conn.slowSince === 0) conn.slowSince = Date.now();
+      else if (conn.pending.size === 0) this.promote(conn);
     }
   }
 
@@ -345,6 +404,7 @@ export class Hub {
       if (buffered > this.opts.maxBufferBytes) {
         this.slowDisconnect(conn, 'over the buffer limit');
       } else if (buffered > this.opts.softBufferBytes) {
+        this.demote(conn);
         if (conn.slowSince === 0) conn.slowSince = now;
         else if (now - conn.slowSince > this.opts.slowClientTimeoutMs) this.slowDisconnect(conn, 'not reading');
       } else if (conn.slowSince !== 0) {

@@ -371,6 +371,8 @@ export async function startLiveServer(
     cfg.softBufferBytes,
     logger,
   );
+  const nativePublish = transport.publish?.bind(transport);
+  if (nativePublish) hub.useNativePublish(nativePublish);
   const conns = new WeakMap<object, ReturnType<Hub['open']>>();
   const port = await transport.listen(
     cfg.host,

@@ -70,11 +70,18 @@ class UwsSocket implements LiveSocket {
     this.closed = true;
     this.ws.end(code, reason);
   }
+  subscribe(topic: string): void {
+    if (!this.closed) this.ws.subscribe(topic);
+  }
+  unsubscribe(topic: string): void {
+    if (!this.closed) this.ws.unsubscribe(topic);
+  }
 }
 
 export class UwsTransport implements Transport {
   readonly name = 'uws' as const;
   private listenSocket: Uws.us_listen_socket | undefined;
+  private app: Uws.TemplatedApp | undefined;
   private readonly sockets = new Set<Uws.WebSocket<UserData>>();
 
   constructor(
@@ -85,6 +92,7 @@ export class UwsTransport implements Transport {
   listen(host: string, port: number, handlers: SocketHandlers, http: HttpHandler): Promise<number> {
     const { uws } = this;
     const app = uws.App();
+    this.app = app;
     app.ws<UserData>(this.opts.path, {
       compression: uws.DISABLED,
       maxPayloadLength: this.opts.maxPayloadBytes,
@@ -193,6 +201,11 @@ export class UwsTransport implements Transport {
         resolve(uws.us_socket_local_port(token));
       });
     });
+  }
+
+  /** uWS pub/sub: buffered per subscriber and written corked at the end of the loop iteration. */
+  publish(topic: string, frame: Buffer): void {
+    this.app?.publish(topic, frame, false, false);
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,9 @@ export interface LiveSocket {
   close(code: number, reason: string): void;
   readonly closed: boolean;
   readonly remoteAddress: string;
+  /** native pub/sub (uWS): the transport fans frames of a topic out itself */
+  subscribe?(topic: string): void;
+  unsubscribe?(topic: string): void;
 }
 
 export interface UpgradeRequest {
@@ -60,6 +63,8 @@ export interface TransportOptions {
 
 export interface Transport {
   readonly name: 'uws' | 'ws';
+  /** Sends a frame to every socket subscribed to `topic` (native fan-out), when supported. */
+  publish?(topic: string, frame: Buffer): void;
   listen(host: string, port: number, ws: SocketHandlers, http: HttpHandler): Promise<number>;
   close(): Promise<void>;
 }
