@@ -9,8 +9,13 @@ if (which === 'fanout' || which === 'all') {
   const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
   const frameBytes = Number(process.env.BENCH_FRAME_BYTES ?? 200);
   const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
+  const channelsPerSubscriber = Number(process.env.BENCH_CHANNELS_PER_SUBSCRIBER ?? 10);
+  const channels = Number(process.env.BENCH_CHANNELS ?? 1000);
   for (const transport of ['uws', 'ws'] as const) {
-    print('fanout', await benchFanout({ transport, subscribers, frameBytes, durationMs }));
+    print(
+      'fanout',
+      await benchFanout({ transport, subscribers, frameBytes, durationMs, channelsPerSubscriber, channels }),
+    );
   }
 }
 

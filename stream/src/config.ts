@@ -107,6 +107,11 @@ export const liveConfigSpec = {
     min: 0,
     description: 'above this many unread bytes a client gets only the latest frame per channel',
   }),
+  slowClientTimeoutMs: duration('LIVE_SLOW_CLIENT_TIMEOUT', {
+    default: '30s',
+    min: 100,
+    description: 'a client that stays above LIVE_SOFT_BUFFER this long is disconnected (4408)',
+  }),
   authTimeoutMs: duration('LIVE_AUTH_TIMEOUT', { default: '5s', description: 'time to send the auth message' }),
   maxSubscriptions: int('LIVE_MAX_SUBSCRIPTIONS', { default: 200, min: 1, description: 'channels per connection' }),
   maxPayloadBytes: bytes('LIVE_MAX_MESSAGE', { default: '16KiB', description: 'largest client message' }),

@@ -113,9 +113,10 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
       LIVE_SOFT_BUFFER: '64KiB',
       LIVE_MAX_BUFFER: '16MiB',
       LIVE_MAX_SUBSCRIPTIONS: '400',
+      LIVE_SLOW_CLIENT_TIMEOUT: '1500ms',
     });
     keys = loadTokenKeys(cfg, dataDir);
-    server = await startLiveServer(cfg, testLogger, { slowClientTimeoutMs: 1500 });
+    server = await startLiveServer(cfg, testLogger);
     url = `ws://127.0.0.1:${server.port}/v1/live`;
     producer = createProducer(kafka);
     await producer.connect();

@@ -102,11 +102,7 @@ export function selectTransport(
  * commits), keeps a 60 s history per channel, computes group leaderboards, and pushes to
  * WebSocket clients at `/v1/live`. Also serves the dashboard and `PUT /v1/groups/{id}`.
  */
-export async function startLiveServer(
-  cfg: LiveConfig,
-  logger: Logger,
-  { slowClientTimeoutMs = 30_000 }: { slowClientTimeoutMs?: number } = {},
-): Promise<LiveServer> {
+export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<LiveServer> {
   const topics = streamTopics(cfg.topicPrefix);
   const keys = loadTokenKeys(cfg, cfg.dataDir, logger);
   const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: `stream-live-${cfg.instanceId}`, logger });
@@ -136,7 +132,7 @@ export async function startLiveServer(
       historyMs: cfg.historyMs,
       softBufferBytes: cfg.softBufferBytes,
       maxBufferBytes: cfg.maxBufferBytes,
-      slowClientTimeoutMs,
+      slowClientTimeoutMs: cfg.slowClientTimeoutMs,
     },
     keys,
     groups,
