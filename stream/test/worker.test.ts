@@ -278,4 +278,77 @@ describe('stream worker', () => {
     expect(snaps.length).toBeGreaterThan(1);
     await Promise.all([started.stop(), completed.stop(), stats.stop(), changelog.stop()]);
   }, 180_000);
+
+  it('one started/completed pair and the same totals when a second worker joins mid-ride (rebalance)', async () => {
+    expect(reference).toBeDefined();
+    const topics = (await import('../src/topics.js')).streamTopics(prefix);
+    const spawnWorker = (id: string): ChildProcess =>
+      spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'stream/src/cli.ts', 'work'], {
+        cwd: REPO,
+        env: { ...env({ STREAM_SESSION_GAP: '10s', STREAM_INSTANCE_ID: id }), LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    const started = await collect(kafka, topics.started);
+    const completed = await collect(kafka, topics.completed);
+    const stats = await collect(kafka, topics.stats);
+    const samples = toSamples(outdoor.records);
+    // one rider per input partition, so that whatever the new assignment, partitions move
+    const riders = ['rb0', 'rb1', 'rb2'];
+    const half = 2350;
+    const a = spawnWorker('w-a');
+    let b: ChildProcess | undefined;
+    try {
+      const seqs = await Promise.all(
+        riders.map((athleteId, partition) =>
+          produceSamples(producer, topics.metrics, {
+            athleteId,
+            deviceId: 'edge810',
+            samples: samples.slice(0, half),
+            partition,
+          }),
+        ),
+      );
+      const midTs = (samples[half - 400] as { ts: number }).ts;
+      await waitFor(
+        () => riders.every((id) => stats.records.some((r) => r.key === id && (r.value as StatsUpdated).ts >= midTs)),
+        60_000,
+        'progress on every partition',
+      );
+      b = spawnWorker('w-b');
+      // let the group rebalance onto both workers before the second half arrives
+      await new Promise((r) => setTimeout(r, 4000));
+      await Promise.all(
+        riders.map((athleteId, partition) =>
+          produceSamples(producer, topics.metrics, {
+            athleteId,
+            deviceId: 'edge810',
+            samples: samples.slice(half),
+            seq: seqs[partition],
+            partition,
+          }),
+        ),
+      );
+      await waitFor(
+        () => riders.every((id) => completed.records.some((r) => r.key === id)),
+        90_000,
+        'every rider completed',
+      );
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      a.kill('SIGTERM');
+      b?.kill('SIGTERM');
+      await Promise.all(
+        [a, ...(b ? [b] : [])].map((p) => new Promise((r) => (p.exitCode !== null ? r(0) : p.once('exit', r)))),
+      );
+    }
+    const { sessionId: _c, athleteId: _d, ...expected } = reference as TrainingCompleted;
+    for (const id of riders) {
+      expect(started.records.filter((r) => r.key === id)).toHaveLength(1);
+      const c = completed.records.filter((r) => r.key === id);
+      expect(c).toHaveLength(1);
+      const { sessionId: _a, athleteId: _b, ...totals } = c[0]?.value as TrainingCompleted;
+      expect(totals).toEqual(expected);
+    }
+    await Promise.all([started.stop(), completed.stop(), stats.stop()]);
+  }, 180_000);
 });

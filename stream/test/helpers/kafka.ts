@@ -22,7 +22,16 @@ export const uniquePrefix = (name: string) =>
 export async function produceSamples(
   producer: Producer,
   topic: string,
-  opts: { athleteId: string; deviceId: string; edgeId?: string; samples: Sample[]; batchSize?: number; seq?: number },
+  opts: {
+    athleteId: string;
+    deviceId: string;
+    edgeId?: string;
+    samples: Sample[];
+    batchSize?: number;
+    seq?: number;
+    /** explicit partition (tests that need riders on given partitions) */
+    partition?: number;
+  },
 ): Promise<number> {
   const batchSize = opts.batchSize ?? 10;
   let seq = opts.seq ?? 0;
@@ -37,6 +46,7 @@ export async function produceSamples(
     };
     messages.push({
       key: opts.athleteId,
+      ...(opts.partition === undefined ? {} : { partition: opts.partition }),
       value: JSON.stringify(value),
       headers: cloudEventHeaders({
         type: kafkaTopics.metricsReceived.name,
