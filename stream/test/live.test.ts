@@ -240,11 +240,11 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     for (let round = 1; round <= 60; round++) {
       const t0 = Date.now();
       await produce(ids.map((id) => statsMessage(id, round)));
-      await fast.next((f) => f.type === 'stats' && f.channel === `athlete:${ids[0]}` && f.seq === round, 5000);
+      await fast.next((f) => f.type === 'stats' && f.channel === `athlete:${ids[0]}` && f.seq === round, 15_000);
       worst = Math.max(worst, Date.now() - t0);
     }
-    // the reading client kept up round after round
-    expect(worst).toBeLessThan(5000);
+    // the reading client kept up round after round (generous bound: CI machines are shared)
+    expect(worst).toBeLessThan(15_000);
     const seqs = fast.frames.filter((f) => f.type === 'stats').map((f) => f.seq as number);
     expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     // the stalled one was skipped (latest wins, bounded buffer) and then disconnected as slow

@@ -84,15 +84,8 @@ describe('stream worker', () => {
   it('computes a real ride’s avg power, normalizedPower, kJ and distance within 1 % of the file', async () => {
     const cfg = loadConfig(workerConfigSpec, env({ STREAM_SESSION_GAP: '5s', STREAM_INSTANCE_ID: 'w-ref' }));
     const topics = (await import('../src/topics.js')).streamTopics(prefix);
-    // a profile for the indoor rider, read before the ride (compacted topic)
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic: topics.profiles, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-      ],
-    });
-    await admin.disconnect();
+    worker = await startWorker(cfg, testLogger, { ops: false });
+    // a profile for the indoor rider (compacted topic, created by the worker), read before the ride
     const profile: ProfileUpdated = {
       athleteId: 'indoor',
       ftp: 250,
@@ -118,7 +111,8 @@ describe('stream worker', () => {
         },
       ],
     });
-    worker = await startWorker(cfg, testLogger, { ops: false });
+    const w = worker;
+    await waitFor(() => w.processor.profileOf('indoor').source === 'profile', 20_000, 'profile read');
     const started = await collect(kafka, topics.started);
     const completed = await collect(kafka, topics.completed);
     const stats = await collect(kafka, topics.stats);
@@ -346,7 +340,7 @@ describe('stream worker', () => {
       expect(started.records.filter((r) => r.key === id)).toHaveLength(1);
       const c = completed.records.filter((r) => r.key === id);
       expect(c).toHaveLength(1);
-      const { sessionId: _a, athleteId: _b, ...totals } = c[0]?.value as TrainingCompleted;
+      const { sessionId: _a, athleteId: _b, ...totals } = (c[0] as { value: TrainingCompleted }).value;
       expect(totals).toEqual(expected);
     }
     await Promise.all([started.stop(), completed.stop(), stats.stop()]);
