@@ -1,4 +1,5 @@
 import { kafkaTopics } from '@wattstream/contracts';
+import { ensureTopics } from '@wattstream/platform';
 
 /**
  * The topic names the stream worker and the live server use. `prefix` (STREAM_TOPIC_PREFIX)
@@ -16,3 +17,23 @@ export function streamTopics(prefix = '') {
   };
 }
 export type StreamTopics = ReturnType<typeof streamTopics>;
+
+type EnsureArgs = Parameters<typeof ensureTopics>;
+
+/**
+ * `ensureTopics`, retried: on a cluster that has just started (or while other clients create
+ * topics) kafkajs' wait for leaders can fail with a retriable UNKNOWN_TOPIC_OR_PARTITION; creating
+ * is idempotent, so trying again is safe.
+ */
+export async function ensureTopicsRetrying(...args: EnsureArgs): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ensureTopics(...args);
+    } catch (err) {
+      const retriable =
+        (err as { retriable?: boolean }).retriable === true || /does not host|leader/i.test(String(err));
+      if (!retriable || attempt >= 10) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}

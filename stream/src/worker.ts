@@ -8,7 +8,6 @@ import {
   createKafka,
   createProducer,
   createRegistry,
-  ensureTopics,
   Gauge,
   Histogram,
   LATENCY_BUCKETS,
@@ -26,7 +25,7 @@ import { Mutex } from './mutex.js';
 import { newOutbox, type Outbox, PartitionState, Processor } from './processor.js';
 import { ProfileStore } from './profiles.js';
 import { decodeState, type EncodedState, encodeState, STATE_FORMAT_VERSION } from './state-codec.js';
-import { type StreamTopics, streamTopics } from './topics.js';
+import { ensureTopicsRetrying, type StreamTopics, streamTopics } from './topics.js';
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
 
@@ -453,10 +452,13 @@ async function prepareTopics(admin: Admin, topics: StreamTopics, cfg: WorkerConf
     name,
     configs: contract.configs,
   });
-  await ensureTopics(admin, [c(topics.metrics, kafkaTopics.metricsReceived)], { partitions: cfg.partitions, logger });
+  await ensureTopicsRetrying(admin, [c(topics.metrics, kafkaTopics.metricsReceived)], {
+    partitions: cfg.partitions,
+    logger,
+  });
   const meta = await admin.fetchTopicMetadata({ topics: [topics.metrics] });
   const inputPartitions = meta.topics[0]?.partitions.length ?? cfg.partitions;
-  await ensureTopics(
+  await ensureTopicsRetrying(
     admin,
     [
       c(topics.stats, kafkaTopics.statsUpdated),
@@ -466,7 +468,10 @@ async function prepareTopics(admin: Admin, topics: StreamTopics, cfg: WorkerConf
     ],
     { partitions: cfg.partitions, logger },
   );
-  await ensureTopics(admin, [c(topics.changelog, kafkaTopics.athleteState)], { partitions: inputPartitions, logger });
+  await ensureTopicsRetrying(admin, [c(topics.changelog, kafkaTopics.athleteState)], {
+    partitions: inputPartitions,
+    logger,
+  });
   const cl = await admin.fetchTopicMetadata({ topics: [topics.changelog] });
   const changelogPartitions = cl.topics[0]?.partitions.length ?? 0;
   if (changelogPartitions < inputPartitions) {

@@ -17,7 +17,6 @@ import {
   createKafka,
   createProducer,
   createRegistry,
-  ensureTopics,
   Gauge,
   headerString,
   isWattstreamError,
@@ -31,7 +30,7 @@ import { StreamErrorCode } from '../errors.js';
 import { DEFAULT_PROFILE } from '../profile.js';
 import { ProfileStore } from '../profiles.js';
 import { isStaff, verifyUserToken } from '../token.js';
-import { streamTopics } from '../topics.js';
+import { ensureTopicsRetrying, streamTopics } from '../topics.js';
 import { GroupStore } from './groups.js';
 import { Hub } from './hub.js';
 import { computeLeaderboard } from './leaderboard.js';
@@ -108,7 +107,7 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
   const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: `stream-live-${cfg.instanceId}`, logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(
+  await ensureTopicsRetrying(
     admin,
     [
       { name: topics.stats, configs: kafkaTopics.statsUpdated.configs },
