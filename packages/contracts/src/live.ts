@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { GROUP_RANK_BY } from './events/groups.js';
 import { StatsUpdated } from './events/stats.js';
 import { EpochMs, Id } from './ids.js';
@@ -68,6 +68,17 @@ export type LiveSubscribe = Static<typeof LiveSubscribe>;
 export type LiveUnsubscribe = Static<typeof LiveUnsubscribe>;
 export type LiveClientMessage = Static<typeof LiveClientMessage>;
 
+/** A copy of a schema without any `$id`, to embed it more than once in one document (Ajv). */
+const embed = <T extends TSchema>(schema: T): T => stripIds(schema) as T;
+function stripIds(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripIds);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string | symbol, unknown> = {};
+  for (const k of Reflect.ownKeys(v)) if (k !== '$id') out[k] = stripIds((v as Record<string | symbol, unknown>)[k]);
+  return out;
+}
+const StatsData = embed(StatsUpdated);
+
 // ── server → client ────────────────────────────────────────────────────────────────────────────
 
 export const LeaderboardEntry = Type.Object(
@@ -105,7 +116,7 @@ export const LiveSubscribed = Type.Object(
   {
     type: Type.Literal('subscribed'),
     channel: Channel,
-    snapshot: Type.Union([StatsUpdated, Leaderboard, Type.Null()], {
+    snapshot: Type.Union([StatsData, embed(Leaderboard), Type.Null()], {
       description: 'the latest state of the channel at once (null when there is none yet)',
     }),
     seq: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'seq of the snapshot' }),
@@ -123,7 +134,7 @@ export const LiveStats = Type.Object(
     type: Type.Literal('stats'),
     channel: Channel,
     seq: Type.Integer({ minimum: 0, description: 'StatsUpdated.seq' }),
-    data: StatsUpdated,
+    data: StatsData,
   },
   { $id: 'wattstream/v1/LiveStats', additionalProperties: false },
 );
@@ -132,7 +143,7 @@ export const LiveLeaderboard = Type.Object(
     type: Type.Literal('leaderboard'),
     channel: Channel,
     seq: Type.Integer({ minimum: 0, description: 'leaderboard counter of the group, increasing' }),
-    data: Leaderboard,
+    data: embed(Leaderboard),
   },
   { $id: 'wattstream/v1/LiveLeaderboard', additionalProperties: false },
 );
