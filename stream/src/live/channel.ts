@@ -18,6 +18,8 @@ export class Channel {
   /** latest state as raw JSON (the `data` of the latest frame) */
   latestRaw: string | null = null;
   latestSeq: number | null = null;
+  /** time of the latest frame, epoch ms */
+  latestAt = 0;
   readonly history: HistoryEntry[] = [];
 
   constructor(
@@ -47,6 +49,15 @@ export class Channel {
     }
     this.latestRaw = raw;
     this.latestSeq = seq;
+    this.latestAt = t;
+  }
+
+  /** Drops history older than the window (channels that stopped receiving frames). */
+  expire(now: number): void {
+    const cutoff = now - this.historyMs;
+    let drop = 0;
+    while (drop < this.history.length && (this.history[drop] as HistoryEntry).t < cutoff) drop++;
+    if (drop > 0) this.history.splice(0, drop);
   }
 
   /** Frames after `since`, oldest first, and whether the history reaches back to it. */

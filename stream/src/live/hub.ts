@@ -78,6 +78,7 @@ export class Hub {
   private flushScheduled = false;
   readonly stats: HubStats = { connections: 0, framesSent: 0, framesCoalesced: 0, slowDisconnects: 0, authFailures: 0 };
   private readonly slowCheck: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout;
   private nativePublish: ((topic: string, frame: Buffer) => void) | undefined;
 
   constructor(
@@ -88,6 +89,20 @@ export class Hub {
   ) {
     this.slowCheck = setInterval(() => this.checkSlow(), 250);
     this.slowCheck.unref();
+    this.sweeper = setInterval(() => this.sweep(Date.now()), 10_000);
+    this.sweeper.unref();
+  }
+
+  /**
+   * Bounds memory to what is live: history beyond the window is dropped, and a channel nobody
+   * follows whose latest frame is older than `idleChannelMs` is forgotten.
+   */
+  sweep(now: number, idleChannelMs = 15 * 60_000): void {
+    for (const [name, ch] of this.channels) {
+      ch.expire(now);
+      if (ch.subs.size === 0 && ch.history.length === 0 && ch.latestAt < now - idleChannelMs)
+        this.channels.delete(name);
+    }
   }
 
   /**
@@ -443,6 +458,7 @@ export class Hub {
 
   shutdown(): void {
     clearInterval(this.slowCheck);
+    clearInterval(this.sweeper);
     for (const conn of [...this.conns]) {
       conn.closing = true;
       conn.sock.close(LIVE_CLOSE.goingAway, 'server shutting down');
