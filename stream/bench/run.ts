@@ -37,3 +37,17 @@ if (which === 'worker' || which === 'all') {
     }),
   );
 }
+
+if (which === 'latency' || which === 'all') {
+  const { benchLatency } = await import('./latency.js');
+  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
+  print(
+    'latency',
+    await benchLatency({
+      brokers,
+      samplesPerSec: Number(process.env.BENCH_SAMPLES_PER_SEC ?? 10_000),
+      athletes: Number(process.env.BENCH_ATHLETES ?? 200),
+      durationMs: Number(process.env.BENCH_DURATION_MS ?? 10_000),
+    }),
+  );
+}

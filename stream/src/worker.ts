@@ -393,7 +393,7 @@ export async function startWorker(
       .finally(() => {
         statsInFlight = null;
       });
-  }, 50);
+  }, 20);
 
   const collect = setInterval(() => {
     let athletes = 0;
