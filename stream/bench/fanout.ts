@@ -31,6 +31,11 @@ export interface FanoutResult {
   deliveredFramesPerSec: number;
   /** server CPU seconds per wall second (≤ 1: one core) */
   serverCpu: number;
+  /**
+   * delivered frames per second of server CPU: the rate one fully used core would deliver. The
+   * clients share the machine's other core, so when they cannot keep up this is the server's figure.
+   */
+  deliveredPerServerCpuSec: number;
   rounds: number;
 }
 
@@ -100,6 +105,7 @@ export async function benchFanout(o: FanoutOptions): Promise<FanoutResult> {
       serverFramesPerSec: Math.round(r.framesSent / r.seconds),
       deliveredFramesPerSec: Math.round(delivered / seconds),
       serverCpu: Math.round((r.cpuSeconds / r.seconds) * 100) / 100,
+      deliveredPerServerCpuSec: Math.round(delivered / r.cpuSeconds),
       rounds: r.rounds,
     };
   } finally {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { LIVE_ROLES, type LiveRole } from '@wattstream/contracts';
+import { isValidId, LIVE_ROLES, type LiveRole } from '@wattstream/contracts';
 import {
   createLogger,
   createShutdown,
@@ -57,18 +57,29 @@ program
     }
   });
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+const collectIds = (what: string) => (v: string, prev: string[]) => {
+  if (!isValidId(v)) throw new InvalidArgumentError(`${what} must be 1–64 chars of [A-Za-z0-9_-]`);
+  return [...prev, v];
+};
+const collectRoles = (v: string, prev: LiveRole[]) => {
+  if (!(LIVE_ROLES as readonly string[]).includes(v)) {
+    throw new InvalidArgumentError(`one of ${LIVE_ROLES.join(', ')}`);
+  }
+  return [...prev, v as LiveRole];
+};
 program
   .command('token')
   .description('mint a user token for the live server (until the users service exists)')
-  .requiredOption('--user <id>', 'user / athlete id (sub)')
+  .requiredOption('--user <id>', 'user / athlete id (sub)', (v: string) => {
+    if (!isValidId(v)) throw new InvalidArgumentError('1–64 chars of [A-Za-z0-9_-]');
+    return v;
+  })
   .addOption(
-    new Option('--role <role>', 'role; repeat for several')
-      .choices([...LIVE_ROLES])
-      .argParser(collect)
+    new Option('--role <role>', `role (${LIVE_ROLES.join(', ')}); repeat for several`)
+      .argParser(collectRoles)
       .default([]),
   )
-  .option('--watch <athleteId>', 'athlete this user may follow; repeat for several', collect, [])
+  .option('--watch <athleteId>', 'athlete this user may follow; repeat for several', collectIds('--watch'), [])
   .option(
     '--ttl <duration>',
     'lifetime, e.g. 30m, 12h',
