@@ -151,11 +151,16 @@ export async function startWorker(
     }
     const state = new PartitionState(p);
     for (const [athleteId, raw] of warm.get(p) ?? []) {
-      const snap = JSON.parse(raw) as { v: number; state: EncodedState };
-      if (snap.v !== STATE_FORMAT_VERSION) continue;
-      const a = decodeState(athleteId, snap.state);
-      state.athletes.set(athleteId, a);
-      if (a.lastArrival > state.clock) state.clock = a.lastArrival;
+      try {
+        const snap = JSON.parse(raw) as { v: number; state: EncodedState };
+        if (snap.v !== STATE_FORMAT_VERSION) throw new Error(`unknown state format v${snap.v}`);
+        const a = decodeState(athleteId, snap.state);
+        state.athletes.set(athleteId, a);
+        if (a.lastArrival > state.clock) state.clock = a.lastArrival;
+      } catch (err) {
+        // one unreadable snapshot costs that athlete's open session, never the partition
+        logger.error({ err, athleteId, partition: p }, 'state snapshot unreadable; athlete starts afresh');
+      }
     }
     const offsets = await admin.fetchOffsets({ groupId: cfg.groupId, topics: [topics.metrics] });
     const committed = Number(offsets[0]?.partitions.find((x) => x.partition === p)?.offset ?? '-1');

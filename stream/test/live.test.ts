@@ -222,6 +222,26 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     again.close();
   });
 
+  it('never forwards a malformed stats record', async () => {
+    const id = `bad-${transport}`;
+    const c = await open(id);
+    c.send({ type: 'subscribe', channel: `athlete:${id}` });
+    await c.next((f) => f.type === 'subscribed');
+    await producer.send({
+      topic: server.topics.stats,
+      acks: -1,
+      messages: [
+        { key: id, value: '{"not json' },
+        { key: id, value: JSON.stringify({ athleteId: 'someone-else', seq: 1 }) },
+        statsMessage(id, 7),
+      ],
+    });
+    const f = await c.next((x) => x.type === 'stats');
+    expect(f.seq).toBe(7);
+    expect(c.frames.filter((x) => x.type === 'stats')).toHaveLength(1);
+    c.close();
+  });
+
   it('a stalled client does not delay the others and is disconnected', async () => {
     const ids = Array.from({ length: 300 }, (_, i) => `busy-${transport}-${i}`);
     const coach = await token('coach-stalled', ['coach']);

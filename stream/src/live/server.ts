@@ -18,7 +18,6 @@ import {
   createProducer,
   createRegistry,
   Gauge,
-  headerString,
   isWattstreamError,
   type Logger,
   loadTokenKeys,
@@ -162,7 +161,9 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
   };
   const latestStats = (athleteId: string): StatsUpdated | undefined => {
     const raw = hub.channels.get(`athlete:${athleteId}`)?.latestRaw;
-    return raw ? (JSON.parse(raw) as StatsUpdated) : undefined;
+    if (!raw) return undefined;
+    const s = JSON.parse(raw) as StatsUpdated;
+    return typeof s.metrics === 'object' && s.metrics !== null ? s : undefined;
   };
   const boards = setInterval(() => {
     const now = Date.now();
@@ -170,7 +171,13 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
       dirtyGroups.delete(id);
       const g = groups.get(id);
       if (g === undefined) continue;
-      const board = computeLeaderboard(g, latestStats, (a) => (profiles.get(a) ?? DEFAULT_PROFILE).weightKg, now);
+      let board: ReturnType<typeof computeLeaderboard>;
+      try {
+        board = computeLeaderboard(g, latestStats, (a) => (profiles.get(a) ?? DEFAULT_PROFILE).weightKg, now);
+      } catch (err) {
+        logger.warn({ err, groupId: id }, 'leaderboard not computed');
+        continue;
+      }
       const seq = (boardSeq.get(id) ?? 0) + 1;
       boardSeq.set(id, seq);
       const raw = JSON.stringify(board);
@@ -188,6 +195,7 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
   boards.unref();
 
   // Stats: every node reads every partition, from LIVE_HISTORY ago, and commits nothing.
+  let badStats = 0;
   const consumer = createConsumer(kafka, {
     groupId: `live-stats-${cfg.instanceId}-${randomUUID()}`,
     maxWaitTimeInMs: 50,
@@ -202,14 +210,18 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
         const athleteId = m.key?.toString('utf8') ?? '';
         if (!isValidId(athleteId)) continue;
         const raw = m.value.toString('utf8');
-        const ceId = headerString(m.headers, 'ce_id');
-        let seq = ceId ? Number(ceId.slice(ceId.lastIndexOf(':') + 1)) : Number.NaN;
-        if (!Number.isInteger(seq)) {
-          try {
-            seq = (JSON.parse(raw) as StatsUpdated).seq;
-          } catch {
-            continue;
-          }
+        // a record that is not a stats object must never reach a client as a broken frame
+        let parsed: Partial<StatsUpdated>;
+        try {
+          parsed = JSON.parse(raw) as Partial<StatsUpdated>;
+        } catch {
+          badStats++;
+          continue;
+        }
+        const seq = parsed.seq;
+        if (parsed.athleteId !== athleteId || typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) {
+          badStats++;
+          continue;
         }
         const name = `athlete:${athleteId}`;
         hub.publish(
@@ -246,6 +258,7 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
   );
   gauge('wattstream_live_slow_disconnects', 'clients disconnected as too slow', () => hub.stats.slowDisconnects);
   gauge('wattstream_live_auth_failures', 'connections refused for their token', () => hub.stats.authFailures);
+  gauge('wattstream_live_bad_stats', 'tracking.stats.updated records skipped as malformed', () => badStats);
 
   const index = Object.fromEntries(
     Object.entries(STATIC).map(([path, file]) => [path, readFileSync(new URL(file, PUBLIC))]),
