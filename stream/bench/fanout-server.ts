@@ -71,6 +71,10 @@ for (let c = 0; c < channels; c++) {
 
 process.send?.({ type: 'ready', port });
 process.on('message', (msg: { type: string; durationMs: number }) => {
+  if (msg.type === 'exit') {
+    void transport.close().then(() => process.exit(0));
+    return;
+  }
   if (msg.type !== 'run') return;
   const t0 = performance.now();
   const sent0 = hub.stats.framesSent;

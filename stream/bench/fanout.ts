@@ -61,7 +61,12 @@ export async function benchFanout(o: FanoutOptions): Promise<FanoutResult> {
     join(import.meta.dirname, 'fanout-server.ts'),
     [o.transport, dataDir, String(channels), String(frameBytes)],
     {
-      execArgv: ['--conditions=source', '--import', 'tsx'],
+      execArgv: [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : []),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
@@ -109,6 +114,10 @@ export async function benchFanout(o: FanoutOptions): Promise<FanoutResult> {
       rounds: r.rounds,
     };
   } finally {
+    // a clean exit lets a --cpu-prof child write its profile
+    const exited = new Promise((r) => child.once('exit', r));
+    child.send({ type: 'exit' });
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     child.kill('SIGKILL');
   }
 }

@@ -12,6 +12,7 @@ if (which === 'fanout' || which === 'all') {
   const channelsPerSubscriber = Number(process.env.BENCH_CHANNELS_PER_SUBSCRIBER ?? 10);
   const channels = Number(process.env.BENCH_CHANNELS ?? 1000);
   for (const transport of ['uws', 'ws'] as const) {
+    if (process.env.BENCH_TRANSPORT && process.env.BENCH_TRANSPORT !== transport) continue;
     print(
       'fanout',
       await benchFanout({ transport, subscribers, frameBytes, durationMs, channelsPerSubscriber, channels }),
