@@ -33,8 +33,10 @@ program
     try {
       const cfg = loadConfig(workerConfigSpec);
       const logger = createLogger('stream-worker', cfg.logLevel);
-      const worker = await startWorker(cfg, logger);
       const shutdown = createShutdown(logger, { timeoutMs: 30_000 });
+      const worker = await startWorker(cfg, logger, {
+        onFatal: () => void shutdown.run('fenced').then(() => process.exit(1)),
+      });
       shutdown.add('intake', 'worker', () => worker.stop());
     } catch (err) {
       fail(err);

@@ -71,7 +71,14 @@ const RESTORE_TIMEOUT_MS = 120_000;
 export async function startWorker(
   cfg: WorkerConfig,
   logger: Logger,
-  { ops = true }: { ops?: boolean } = {},
+  {
+    ops = true,
+    onFatal = () => {},
+  }: {
+    ops?: boolean;
+    /** called when this worker cannot go on (another worker took its transactional id) */
+    onFatal?: (err: Error) => void;
+  } = {},
 ): Promise<StreamWorker> {
   const topics = streamTopics(cfg.topicPrefix);
   const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: `stream-worker-${cfg.instanceId}`, logger });
@@ -121,6 +128,8 @@ export async function startWorker(
   const mutex = new Mutex();
   let rebalancing = false;
   let stopping = false;
+  let fenced = false;
+  let stopped: Promise<void> | undefined;
   let lastCommit = Date.now();
   let statsInFlight: Promise<unknown> | null = null;
   let assigned: number[] = [];
@@ -186,7 +195,7 @@ export async function startWorker(
   }
 
   async function commit(): Promise<void> {
-    if (rebalancing) return;
+    if (rebalancing || fenced) return;
     const started = [];
     const completed = [];
     const states = [];
@@ -241,8 +250,9 @@ export async function startWorker(
       return;
     }
     const t0 = Date.now();
-    const transaction = await tx.transaction();
+    let transaction: Awaited<ReturnType<typeof tx.transaction>> | undefined;
     try {
+      transaction = await tx.transaction();
       const topicMessages = [
         { topic: topics.started, messages: started },
         { topic: topics.completed, messages: completed },
@@ -257,9 +267,22 @@ export async function startWorker(
       }
       await transaction.commit();
     } catch (err) {
-      await transaction.abort().catch(() => {});
+      await transaction?.abort().catch(() => {});
       m.commitFailures.inc();
       dropAll('commit failed');
+      if (isFenced(err)) {
+        const fatal = new WattstreamError(
+          StreamErrorCode.Fenced,
+          `another worker runs with STREAM_INSTANCE_ID=${cfg.instanceId} (transactional id ${cfg.groupId}-${cfg.instanceId}) ` +
+            'and fenced this one; give every worker its own STREAM_INSTANCE_ID',
+          { cause: err },
+        );
+        logger.fatal({ code: fatal.code }, fatal.message);
+        fenced = true;
+        // not awaited: this runs inside eachBatch, which stop() waits for
+        void worker.stop().finally(() => onFatal(fatal));
+        throw fatal;
+      }
       throw new WattstreamError(
         StreamErrorCode.CommitFailed,
         `Kafka transaction failed (${(err as Error).message}); uncommitted work is redone from the last commit`,
@@ -425,7 +448,7 @@ export async function startWorker(
   }
   logger.info({ topics, inputPartitions, instance: cfg.instanceId }, 'stream worker running');
 
-  return {
+  const worker: StreamWorker = {
     processor,
     topics,
     registry,
@@ -433,22 +456,30 @@ export async function startWorker(
     joinedAt: () => joinedAt,
     ownedPartitions: () => [...parts.keys()].sort((a, b) => a - b),
     commit: () => mutex.run(commit),
-    async stop() {
-      if (stopping) return;
-      clearInterval(tick);
-      clearInterval(statsTick);
-      clearInterval(collect);
-      await consumer.stop().catch(() => {});
-      await mutex.run(commit).catch((err: unknown) => logger.error({ err }, 'final commit failed'));
-      stopping = true;
-      await statsInFlight;
-      await consumer.disconnect().catch(() => {});
-      await Promise.all([profiles.stop(), changelog.stop()]);
-      await Promise.all([tx.disconnect().catch(() => {}), plain.disconnect().catch(() => {})]);
-      await admin.disconnect().catch(() => {});
-      await opsServer?.close();
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(tick);
+        clearInterval(statsTick);
+        clearInterval(collect);
+        await consumer.stop().catch(() => {});
+        await mutex.run(commit).catch((err: unknown) => logger.error({ err }, 'final commit failed'));
+        stopping = true;
+        await statsInFlight;
+        await consumer.disconnect().catch(() => {});
+        await Promise.all([profiles.stop(), changelog.stop()]);
+        await Promise.all([tx.disconnect().catch(() => {}), plain.disconnect().catch(() => {})]);
+        await admin.disconnect().catch(() => {});
+        await opsServer?.close();
+      })();
+      return stopped;
     },
   };
+  return worker;
+}
+
+function isFenced(err: unknown): boolean {
+  const type = (err as { type?: string }).type;
+  return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || /fenced/i.test(String(err));
 }
 
 /** Creates missing topics; the changelog gets the input's partition count. */

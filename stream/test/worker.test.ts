@@ -345,4 +345,44 @@ describe('stream worker', () => {
     }
     await Promise.all([started.stop(), completed.stop(), stats.stop()]);
   }, 180_000);
+
+  it('two workers with the same STREAM_INSTANCE_ID: one is fenced and stops with WS_STREAM_FENCED', async () => {
+    const group = `${prefix}fence`;
+    const cfg = loadConfig(workerConfigSpec, env({ STREAM_GROUP_ID: group, STREAM_INSTANCE_ID: 'twin' }));
+    const fatal: Error[] = [];
+    const start = (name: string) =>
+      startWorker(cfg, testLogger.child({ worker: name }), { ops: false, onFatal: (e) => void fatal.push(e) });
+    const first = await start('first');
+    const second = await start('second');
+    try {
+      // keep both committing until the transactional id clash shows
+      let seq = 0;
+      await waitFor(
+        () => {
+          if (fatal.length === 0 && seq % 5 === 0) {
+            for (let p = 0; p < 3; p++) {
+              void produceSamples(producer, first.topics.metrics, {
+                athleteId: `twin${p}`,
+                deviceId: 'd',
+                samples: [{ ts: Date.now(), power: 100 }],
+                partition: p,
+                seq: 1_000_000 + seq,
+              });
+            }
+          }
+          seq++;
+          return fatal.length > 0;
+        },
+        60_000,
+        'a fenced worker to stop',
+      );
+      expect(fatal[0]).toMatchObject({ code: 'WS_STREAM_FENCED' });
+      expect(fatal[0]?.message).toContain('STREAM_INSTANCE_ID=twin');
+      // the fenced one stopped by itself; the other keeps its partitions and goes on
+      await waitFor(() => first.ownedPartitions().length + second.ownedPartitions().length > 0, 30_000, 'survivor');
+      expect(fatal).toHaveLength(1);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+    }
+  }, 90_000);
 });
