@@ -1,5 +1,8 @@
 // Child process of the fan-out benchmark: the live hub on one transport, no Kafka. Publishes
 // rounds of frames (one per channel) as fast as the event loop allows, for the time asked.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { createLogger, loadTokenKeys } from '@wattstream/platform';
 import { Hub } from '../src/live/hub.js';
 import type { Transport } from '../src/live/transport.js';
@@ -76,6 +79,7 @@ process.on('message', (msg: { type: string; durationMs: number }) => {
     return;
   }
   if (msg.type !== 'run') return;
+  const profiler = startProfile();
   const t0 = performance.now();
   const sent0 = hub.stats.framesSent;
   const cpu0 = process.cpuUsage();
@@ -90,6 +94,7 @@ process.on('message', (msg: { type: string; durationMs: number }) => {
     if (performance.now() - t0 < msg.durationMs) setImmediate(round);
     else {
       const cpu = process.cpuUsage(cpu0);
+      void profiler?.();
       const seconds = (performance.now() - t0) / 1000;
       process.send?.({
         type: 'done',
@@ -97,9 +102,29 @@ process.on('message', (msg: { type: string; durationMs: number }) => {
         seconds,
         framesSent: hub.stats.framesSent - sent0,
         framesCoalesced: hub.stats.framesCoalesced,
+        demotions: hub.stats.demotions,
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
       });
     }
   };
   round();
 });
+
+/** With BENCH_PROF_DIR set, profiles the measured window only (not the connection set-up). */
+function startProfile(): (() => Promise<void>) | undefined {
+  const dir = process.env.BENCH_PROF_DIR;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.start');
+  return () =>
+    new Promise((resolve) => {
+      session.post('Profiler.stop', (err, result) => {
+        const profile = result?.profile;
+        if (!err)
+          writeFileSync(join(dir, `fanout-${transportName}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+        resolve();
+      });
+    });
+}

@@ -37,6 +37,8 @@ export interface FanoutResult {
    */
   deliveredPerServerCpuSec: number;
   rounds: number;
+  /** clients that fell behind and were moved to the latest-wins path (uWS) */
+  demotions: number;
 }
 
 /**
@@ -61,12 +63,7 @@ export async function benchFanout(o: FanoutOptions): Promise<FanoutResult> {
     join(import.meta.dirname, 'fanout-server.ts'),
     [o.transport, dataDir, String(channels), String(frameBytes)],
     {
-      execArgv: [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        ...(process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : []),
-      ],
+      execArgv: ['--conditions=source', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
@@ -91,7 +88,13 @@ export async function benchFanout(o: FanoutOptions): Promise<FanoutResult> {
     while (counters.frames < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const before = counters.frames;
     const t0 = performance.now();
-    const done = new Promise<{ rounds: number; seconds: number; framesSent: number; cpuSeconds: number }>((resolve) =>
+    const done = new Promise<{
+      rounds: number;
+      seconds: number;
+      framesSent: number;
+      cpuSeconds: number;
+      demotions: number;
+    }>((resolve) =>
       child.on('message', (m: { type: string }) => {
         if (m.type === 'done') resolve(m as never);
       }),
@@ -112,6 +115,7 @@ export async function benchFanout(o: FanoutOptions): Promise<FanoutResult> {
       serverCpu: Math.round((r.cpuSeconds / r.seconds) * 100) / 100,
       deliveredPerServerCpuSec: Math.round(delivered / r.cpuSeconds),
       rounds: r.rounds,
+      demotions: r.demotions,
     };
   } finally {
     // a clean exit lets a --cpu-prof child write its profile

@@ -31,6 +31,8 @@ export interface GroupDirectory {
 
 export interface HubStats {
   connections: number;
+  /** connections moved off the native fan-out because they fell behind */
+  demotions: number;
   framesSent: number;
   framesCoalesced: number;
   slowDisconnects: number;
@@ -76,7 +78,14 @@ export class Hub {
   readonly conns = new Set<Conn>();
   private readonly dirty = new Set<Conn>();
   private flushScheduled = false;
-  readonly stats: HubStats = { connections: 0, framesSent: 0, framesCoalesced: 0, slowDisconnects: 0, authFailures: 0 };
+  readonly stats: HubStats = {
+    connections: 0,
+    demotions: 0,
+    framesSent: 0,
+    framesCoalesced: 0,
+    slowDisconnects: 0,
+    authFailures: 0,
+  };
   private readonly slowCheck: NodeJS.Timeout;
   private readonly sweeper: NodeJS.Timeout;
   private nativePublish: ((topic: string, frame: Buffer) => void) | undefined;
@@ -319,6 +328,7 @@ export class Hub {
   private demote(conn: Conn): void {
     if (!conn.native) return;
     conn.native = false;
+    this.stats.demotions++;
     for (const ch of conn.subs) {
       conn.sock.unsubscribe?.(ch.name);
       ch.jsSubs.add(conn);
