@@ -43,13 +43,14 @@ export async function benchLatency(o: LatencyOptions): Promise<LatencyResult> {
   const topics = streamTopics(prefix);
   const dataDir = tempDir('latency');
   const port = await freePort();
+  const workerPort = await freePort();
   const env = {
     ...process.env,
     KAFKA_BROKERS: o.brokers.join(','),
     STREAM_TOPIC_PREFIX: prefix,
     STREAM_GROUP_ID: `${prefix}g`,
     STREAM_INSTANCE_ID: 'lat',
-    STREAM_HTTP_PORT: '0',
+    STREAM_HTTP_PORT: String(workerPort),
     STREAM_PARTITIONS: '2',
     DATA_DIR: dataDir,
     LIVE_PORT: String(port),
@@ -58,11 +59,22 @@ export async function benchLatency(o: LatencyOptions): Promise<LatencyResult> {
     LOG_LEVEL: 'warn',
   };
   const spawnCli = (cmd: string): ChildProcess =>
-    spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'stream/src/cli.ts', cmd], {
-      cwd: REPO,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : []),
+        'stream/src/cli.ts',
+        cmd,
+      ],
+      {
+        cwd: REPO,
+        env,
+        stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', 'inherit'],
+      },
+    );
   const logger = createLogger('latency', 'warn');
   const kafka = createKafka({ brokers: o.brokers, clientId: 'latency', logger });
   const producer = createProducer(kafka);
@@ -132,6 +144,15 @@ export async function benchLatency(o: LatencyOptions): Promise<LatencyResult> {
     }
     await new Promise((r) => setTimeout(r, 1000));
     ws.terminate();
+    if (process.env.BENCH_DEBUG) {
+      const text = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+      console.error(
+        text
+          .split('\n')
+          .filter((l) => /^wattstream_stream_(commit|batch|stats|records|snapshots)/.test(l) && !l.includes('bucket'))
+          .join('\n'),
+      );
+    }
     latencies.sort((x, y) => x - y);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
     return {
@@ -144,8 +165,10 @@ export async function benchLatency(o: LatencyOptions): Promise<LatencyResult> {
       maxMs: latencies.at(-1) ?? Number.NaN,
     };
   } finally {
+    const exited = Promise.all([worker, live].map((c) => new Promise((r) => c.once('exit', r))));
     worker.kill('SIGTERM');
     live.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
     await producer.disconnect();
   }
 }

@@ -1,6 +1,7 @@
 import { cloudEventHeaders, kafkaTopics } from '@wattstream/contracts';
 import {
   type Admin,
+  CompressionTypes,
   type ConfigOf,
   type Consumer,
   Counter,
@@ -54,6 +55,30 @@ export interface StreamWorker {
 }
 
 const RESTORE_TIMEOUT_MS = 120_000;
+/** Bytes of record values per produce request (well under the 1 MiB max.message.bytes). */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits messages into groups of at most `maxBytes` of values (and keys). */
+export function chunks<M extends { key?: string | null; value: string | null }>(
+  messages: M[],
+  maxBytes: number,
+): M[][] {
+  const out: M[][] = [];
+  let cur: M[] = [];
+  let size = 0;
+  for (const msg of messages) {
+    const n = (msg.value?.length ?? 0) + (msg.key?.length ?? 0) + 100;
+    if (cur.length > 0 && size + n > maxBytes) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(msg);
+    size += n;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
 
 /**
  * The stream worker: a consumer group on `tracking.metrics.received`; per-partition state
@@ -253,12 +278,17 @@ export async function startWorker(
     let transaction: Awaited<ReturnType<typeof tx.transaction>> | undefined;
     try {
       transaction = await tx.transaction();
-      const topicMessages = [
-        { topic: topics.started, messages: started },
-        { topic: topics.completed, messages: completed },
-        { topic: topics.changelog, messages: states },
-      ].filter((t) => t.messages.length > 0);
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+      // One produce request per chunk: a partition's record batch must stay under the broker's
+      // max.message.bytes (1 MiB), which a commit of a thousand athletes' snapshots exceeds.
+      for (const [topic, messages] of [
+        [topics.started, started],
+        [topics.completed, completed],
+        [topics.changelog, states],
+      ] as const) {
+        for (const chunk of chunks(messages, MAX_REQUEST_BYTES)) {
+          await transaction.send({ topic, messages: chunk, acks: -1, compression: CompressionTypes.LZ4 });
+        }
+      }
       if (offsets.length > 0) {
         await transaction.sendOffsets({
           consumerGroupId: cfg.groupId,
@@ -415,8 +445,11 @@ export async function startWorker(
     }
     if (messages.length === 0) return;
     m.statsEmitted.inc(messages.length);
-    statsInFlight = plain
-      .send({ topic: topics.stats, acks: -1, messages })
+    statsInFlight = (async () => {
+      for (const chunk of chunks(messages, MAX_REQUEST_BYTES)) {
+        await plain.send({ topic: topics.stats, acks: -1, messages: chunk, compression: CompressionTypes.LZ4 });
+      }
+    })()
       .catch((err: unknown) => logger.error({ err }, 'stats not sent'))
       .finally(() => {
         statsInFlight = null;

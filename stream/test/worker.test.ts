@@ -385,4 +385,36 @@ describe('stream worker', () => {
       await Promise.all([first.stop(), second.stop()]);
     }
   }, 90_000);
+
+  it('commits the state of thousands of athletes of one partition (batches under max.message.bytes)', async () => {
+    const cfg = loadConfig(workerConfigSpec, env({ STREAM_GROUP_ID: `${prefix}many`, STREAM_INSTANCE_ID: 'many' }));
+    const many = await startWorker(cfg, testLogger, { ops: false });
+    try {
+      const athletes = 3000;
+      const t = Date.now();
+      const messages = Array.from({ length: athletes }, (_, i) => ({
+        key: `m${i}`,
+        partition: 0,
+        value: JSON.stringify({
+          athleteId: `m${i}`,
+          deviceId: 'd',
+          edgeId: 'e',
+          seq: 1,
+          samples: [{ ts: t, power: 100 + (i % 300), hr: 120, cadence: 90, speed: 9, distance: 10 }],
+        }),
+      }));
+      for (let i = 0; i < messages.length; i += 1000) {
+        await producer.send({ topic: many.topics.metrics, acks: -1, messages: messages.slice(i, i + 1000) });
+      }
+      await waitFor(() => many.processor.counters.records >= athletes, 60_000, 'all records applied');
+      // one transaction carrying ~3000 snapshots (well over 1 MiB of values) commits
+      await many.commit();
+      const metrics = await many.registry.getMetricsAsJSON();
+      const value = (name: string) => metrics.find((m) => m.name === name)?.values[0]?.value;
+      expect(value('wattstream_stream_commit_failures_total')).toBe(0);
+      expect(value('wattstream_stream_snapshots_total')).toBeGreaterThanOrEqual(athletes);
+    } finally {
+      await many.stop();
+    }
+  }, 90_000);
 });
