@@ -407,12 +407,16 @@ describe('stream worker', () => {
         await producer.send({ topic: many.topics.metrics, acks: -1, messages: messages.slice(i, i + 1000) });
       }
       await waitFor(() => many.processor.counters.records >= athletes, 60_000, 'all records applied');
-      // one transaction carrying ~3000 snapshots (well over 1 MiB of values) commits
-      await many.commit();
-      const metrics = await many.registry.getMetricsAsJSON();
-      const value = (name: string) => metrics.find((m) => m.name === name)?.values[0]?.value;
-      expect(value('wattstream_stream_commit_failures_total')).toBe(0);
-      expect(value('wattstream_stream_snapshots_total')).toBeGreaterThanOrEqual(athletes);
+      // transactions carrying ~3000 snapshots (well over 1 MiB of values) commit
+      const value = async (name: string) =>
+        (await many.registry.getMetricsAsJSON()).find((m) => m.name === name)?.values[0]?.value ?? 0;
+      const deadline = Date.now() + 60_000;
+      while ((await value('wattstream_stream_snapshots_total')) < athletes && Date.now() < deadline) {
+        await many.commit();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await value('wattstream_stream_commit_failures_total')).toBe(0);
+      expect(await value('wattstream_stream_snapshots_total')).toBeGreaterThanOrEqual(athletes);
     } finally {
       await many.stop();
     }
