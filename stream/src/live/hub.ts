@@ -89,6 +89,9 @@ export class Hub {
   private readonly slowCheck: NodeJS.Timeout;
   private readonly sweeper: NodeJS.Timeout;
   private nativePublish: ((topic: string, frame: Buffer) => void) | undefined;
+  /** native fan-out waiting for the next flush: channel names and frames, in publish order */
+  private readonly nativeNames: string[] = [];
+  private readonly nativeFrames: Buffer[] = [];
 
   constructor(
     private readonly opts: HubOptions,
@@ -359,14 +362,22 @@ export class Hub {
     ch.push(seq, t, raw, frame);
     const nativeSubs = ch.subs.size - ch.jsSubs.size;
     if (nativeSubs > 0 && this.nativePublish !== undefined) {
-      this.nativePublish(name, frame);
+      this.nativeNames.push(name);
+      this.nativeFrames.push(frame);
       this.stats.framesSent += nativeSubs;
     }
     for (const conn of ch.jsSubs) {
-      if (conn.pending.has(ch)) this.stats.framesCoalesced++;
-      conn.pending.set(ch, frame);
-      this.dirty.add(conn);
+      if (conn.slowSince === 0 && conn.pending.size === 0 && conn.queuedBytes < this.opts.softBufferBytes) {
+        // a client that keeps up gets every frame, in order
+        this.enqueue(conn, frame);
+      } else {
+        // one that does not gets the latest frame per channel
+        if (conn.pending.has(ch)) this.stats.framesCoalesced++;
+        conn.pending.set(ch, frame);
+        this.dirty.add(conn);
+      }
     }
+    this.scheduleFlush();
   }
 
   scheduleFlush(): void {
@@ -380,6 +391,13 @@ export class Hub {
 
   /** Writes what each dirty connection has pending, corked; skips clients above the soft limit. */
   flush(): void {
+    if (this.nativeNames.length > 0 && this.nativePublish !== undefined) {
+      const publish = this.nativePublish;
+      for (let i = 0; i < this.nativeNames.length; i++)
+        publish(this.nativeNames[i] as string, this.nativeFrames[i] as Buffer);
+      this.nativeNames.length = 0;
+      this.nativeFrames.length = 0;
+    }
     for (const conn of this.dirty) {
       this.dirty.delete(conn);
       if (conn.closing || conn.sock.closed) continue;
@@ -396,12 +414,10 @@ export class Hub {
       const sock = conn.sock;
       let sent = 0;
       sock.cork(() => {
-        while (conn.queue.length > 0) {
-          const f = conn.queue.shift() as Buffer;
-          conn.queuedBytes -= f.length;
-          sock.send(f);
-          sent++;
-        }
+        for (const f of conn.queue) sock.send(f);
+        sent += conn.queue.length;
+        conn.queue.length = 0;
+        conn.queuedBytes = 0;
         for (const [ch, f] of conn.pending) {
           conn.pending.delete(ch);
           sock.send(f);
