@@ -66,12 +66,13 @@ const MAX_TIMER_MS = 2_147_483_647;
  * The live protocol, independent of the WebSocket library: authentication, authorization,
  * subscriptions, fan-out with bounded per-client buffers, `since` replays.
  *
- * Fan-out: a frame is encoded once per update. Each subscriber keeps at most one pending frame per
- * channel (a newer one replaces it: stats and leaderboards are snapshots, so the latest wins) plus
- * a short ordered queue for control frames; `flush()` writes each connection's frames corked, in
- * one syscall. A client whose unread bytes exceed the soft limit is skipped until it drains (it
- * then gets the latest frame of each channel), so a stalled client never holds up the loop;
- * over the hard limit, or slow for too long, it is disconnected (4408).
+ * Fan-out: a frame is encoded once per update. A client that keeps up gets every frame in order
+ * (uWS: the transport's native pub/sub; ws: an ordered queue bounded by the soft limit); `flush()`
+ * writes each connection's frames corked, in one syscall. A client that falls behind (unread
+ * bytes over the soft limit) keeps at most one pending frame per channel — a newer one replaces
+ * it: stats and leaderboards are snapshots, so the latest wins — and is skipped until it drains,
+ * so a stalled client never holds up the loop; over the hard limit, or slow for too long, it is
+ * disconnected (4408).
  */
 export class Hub {
   readonly channels = new Map<string, Channel>();
