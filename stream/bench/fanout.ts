@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '@wattstream/infra/testing';
@@ -123,6 +124,7 @@ export async function benchFanout(o: FanoutOptions): Promise<FanoutResult> {
     child.send({ type: 'exit' });
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

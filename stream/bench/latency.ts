@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cloudEventHeaders, kafkaTopics, type MetricsReceived } from '@wattstream/contracts';
 import { freePort } from '@wattstream/infra';
@@ -170,5 +171,6 @@ export async function benchLatency(o: LatencyOptions): Promise<LatencyResult> {
     live.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
     await producer.disconnect();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from '@wattstream/platform';
 import { type Consumer, createConsumer, type createKafka, type Logger } from '@wattstream/platform';
+import { retryKafka } from './topics.js';
 
 type Kafka = ReturnType<typeof createKafka>;
 
@@ -70,7 +71,7 @@ export class CompactedReader {
     await admin.connect();
     let targets: { partition: number; high: bigint }[];
     try {
-      targets = (await admin.fetchTopicOffsets(this.topic))
+      targets = (await retryKafka(() => admin.fetchTopicOffsets(this.topic)))
         .map((o) => ({ partition: o.partition, high: BigInt(o.high), low: BigInt(o.low) }))
         .filter((o) => o.high > o.low);
     } finally {

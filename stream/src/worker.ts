@@ -26,7 +26,7 @@ import { Mutex } from './mutex.js';
 import { newOutbox, type Outbox, PartitionState, Processor } from './processor.js';
 import { ProfileStore } from './profiles.js';
 import { decodeState, type EncodedState, encodeState, STATE_FORMAT_VERSION } from './state-codec.js';
-import { ensureTopicsRetrying, type StreamTopics, streamTopics } from './topics.js';
+import { ensureTopicsRetrying, retryKafka, type StreamTopics, streamTopics } from './topics.js';
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
 
@@ -196,7 +196,7 @@ export async function startWorker(
         logger.error({ err, athleteId, partition: p }, 'state snapshot unreadable; athlete starts afresh');
       }
     }
-    const offsets = await admin.fetchOffsets({ groupId: cfg.groupId, topics: [topics.metrics] });
+    const offsets = await retryKafka(() => admin.fetchOffsets({ groupId: cfg.groupId, topics: [topics.metrics] }));
     const committed = Number(offsets[0]?.partitions.find((x) => x.partition === p)?.offset ?? '-1');
     m.restores.inc();
     m.restoreSeconds.observe((Date.now() - t0) / 1000);
@@ -525,7 +525,7 @@ async function prepareTopics(admin: Admin, topics: StreamTopics, cfg: WorkerConf
     partitions: cfg.partitions,
     logger,
   });
-  const meta = await admin.fetchTopicMetadata({ topics: [topics.metrics] });
+  const meta = await retryKafka(() => admin.fetchTopicMetadata({ topics: [topics.metrics] }));
   const inputPartitions = meta.topics[0]?.partitions.length ?? cfg.partitions;
   await ensureTopicsRetrying(
     admin,
@@ -541,7 +541,7 @@ async function prepareTopics(admin: Admin, topics: StreamTopics, cfg: WorkerConf
     partitions: inputPartitions,
     logger,
   });
-  const cl = await admin.fetchTopicMetadata({ topics: [topics.changelog] });
+  const cl = await retryKafka(() => admin.fetchTopicMetadata({ topics: [topics.changelog] }));
   const changelogPartitions = cl.topics[0]?.partitions.length ?? 0;
   if (changelogPartitions < inputPartitions) {
     throw new WattstreamError(

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@wattstream/infra/testing';
 import { loadTokenKeys } from '@wattstream/platform';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { verifyUserToken } from '../src/token.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -13,9 +14,19 @@ const cli = (args: string[], env: Record<string, string>) =>
     encoding: 'utf8',
   });
 
+const dirs: string[] = [];
+const dir = () => {
+  const d = tempDir('token');
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 describe('pnpm stream token', () => {
   it('mints a user token the live server accepts, with roles and watch claims', async () => {
-    const dataDir = tempDir('token');
+    const dataDir = dir();
     const r = cli(['token', '--user', 'coach1', '--role', 'coach', '--watch', 'a1', '--watch', 'a2', '--ttl', '30m'], {
       DATA_DIR: dataDir,
     });
@@ -31,7 +42,7 @@ describe('pnpm stream token', () => {
   });
 
   it('refuses bad ids and unknown roles with a clear message', () => {
-    const dataDir = tempDir('token');
+    const dataDir = dir();
     const bad = cli(['token', '--user', 'has space'], { DATA_DIR: dataDir });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--user');
@@ -41,7 +52,7 @@ describe('pnpm stream token', () => {
   });
 
   it('names the variable of a bad setting', () => {
-    const r = cli(['live'], { LIVE_PORT: 'abc', DATA_DIR: tempDir('token') });
+    const r = cli(['live'], { LIVE_PORT: 'abc', DATA_DIR: dir() });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('WS_CONFIG_INVALID');
     expect(r.stderr).toContain('LIVE_PORT');

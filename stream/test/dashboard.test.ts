@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { Sample } from '@wattstream/contracts';
 import { tempDir } from '@wattstream/infra/testing';
@@ -59,6 +60,7 @@ describe('live dashboard', () => {
     await producer?.disconnect();
     await live?.stop();
     await worker?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('shows athlete tiles and the group leaderboard updating as a ride runs', async () => {

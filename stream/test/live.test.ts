@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { cloudEventHeaders, kafkaTopics, type LiveRole, type StatsUpdated } from '@wattstream/contracts';
 import { tempDir } from '@wattstream/infra/testing';
@@ -87,6 +88,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
   let producer: Producer;
   let keys: TokenKeys;
   let url: string;
+  let dataDir: string;
   const kafka = testKafka('live-test');
   const token = (user: string, roles: LiveRole[] = ['athlete'], watch: string[] = [], ttlMs = 600_000) =>
     mintUserToken(keys, { user, roles, watch, ttlMs });
@@ -99,7 +101,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     LiveClient.open(`${url}?access_token=${await token(user, roles, watch)}`);
 
   beforeAll(async () => {
-    const dataDir = tempDir('live');
+    dataDir = tempDir('live');
     const cfg = loadConfig(liveConfigSpec, {
       ...process.env,
       DATA_DIR: dataDir,
@@ -125,6 +127,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
   afterAll(async () => {
     await producer?.disconnect();
     await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it(`runs on the ${transport} transport${transport === 'uws' ? ' with the native binary' : ''}`, async () => {

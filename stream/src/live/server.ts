@@ -29,7 +29,7 @@ import { StreamErrorCode } from '../errors.js';
 import { DEFAULT_PROFILE } from '../profile.js';
 import { ProfileStore } from '../profiles.js';
 import { isStaff, verifyUserToken } from '../token.js';
-import { ensureTopicsRetrying, streamTopics } from '../topics.js';
+import { ensureTopicsRetrying, retryKafka, streamTopics } from '../topics.js';
 import { GroupStore } from './groups.js';
 import { Hub } from './hub.js';
 import { computeLeaderboard } from './leaderboard.js';
@@ -237,7 +237,7 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
       hub.flush();
     },
   });
-  const from = await admin.fetchTopicOffsetsByTimestamp(topics.stats, Date.now() - cfg.historyMs);
+  const from = await retryKafka(() => admin.fetchTopicOffsetsByTimestamp(topics.stats, Date.now() - cfg.historyMs));
   for (const { partition, offset } of from) consumer.seek({ topic: topics.stats, partition, offset });
 
   const gauge = (name: string, help: string, read: () => number) =>
