@@ -1,7 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import { buildAsyncApi, toJsonSchemaDocument } from './asyncapi.js';
 import { EdgeCommand, EdgeError, EdgeStatus } from './events/edge.js';
+import { GroupDefinition } from './events/groups.js';
 import { KAFKA_TOPICS } from './kafka-topics.js';
+import { LiveClientMessage, LiveServerMessage } from './live.js';
 import { SampleBatch } from './samples.js';
 
 /** Files generated from the contract sources: relative path → content. */
@@ -12,6 +14,9 @@ export function renderArtefacts(toYaml: (value: unknown) => string): Record<stri
     'mqtt/edge-status': EdgeStatus,
     'mqtt/edge-error': EdgeError,
     'mqtt/edge-command': EdgeCommand,
+    'ws/live-client-message': LiveClientMessage,
+    'ws/live-server-message': LiveServerMessage,
+    'http/group-definition': GroupDefinition,
   };
   for (const t of KAFKA_TOPICS) schemas[`kafka/${t.name}`] = t.value;
   for (const [name, schema] of Object.entries(schemas)) {

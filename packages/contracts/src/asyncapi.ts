@@ -1,6 +1,16 @@
 import type { TSchema } from '@sinclair/typebox';
 import { EdgeCommand, EdgeError, EdgeStatus } from './events/edge.js';
 import { KAFKA_TOPICS } from './kafka-topics.js';
+import {
+  LIVE_PATH,
+  LiveAuth,
+  LiveError,
+  LiveLeaderboard,
+  LiveStats,
+  LiveSubscribe,
+  LiveSubscribed,
+  LiveUnsubscribe,
+} from './live.js';
 import { SampleBatch } from './samples.js';
 
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
@@ -158,14 +168,66 @@ export function buildAsyncApi(): Record<string, unknown> {
     };
   }
 
+  // The live WebSocket channel (live server): one channel, client and server messages on it.
+  const liveClient: [string, TSchema, string][] = [
+    ['liveAuth', LiveAuth, 'authenticate, or renew the token of an open connection'],
+    ['liveSubscribe', LiveSubscribe, 'follow a channel; `since` replays missed frames from a 60 s history'],
+    ['liveUnsubscribe', LiveUnsubscribe, 'stop following a channel'],
+  ];
+  const liveServer: [string, TSchema, string][] = [
+    ['liveSubscribed', LiveSubscribed, 'subscription accepted, with the latest state at once'],
+    ['liveStats', LiveStats, "an athlete's live statistics (at most 4 per second, latest wins for slow clients)"],
+    ['liveLeaderboard', LiveLeaderboard, "a group's leaderboard (at most once per second)"],
+    ['liveError', LiveError, 'an error; auth errors are followed by close code 4401'],
+  ];
+  const liveMessages: Record<string, unknown> = {};
+  for (const [name, schema, summary] of [...liveClient, ...liveServer]) {
+    messages[name] = { name, summary, contentType: 'application/json', payload: payload(schema) };
+    liveMessages[name] = { $ref: `#/components/messages/${name}` };
+  }
+  channels.live = {
+    address: LIVE_PATH,
+    title: 'Live statistics and leaderboards (WebSocket)',
+    description:
+      'Authenticate with a user JWT (audience wattstream:user) as the access_token query parameter or a first ' +
+      '`auth` message. Athlete channels are open to that athlete, to users whose `watch` claim lists them and to ' +
+      'coaches and admins; group channels to members, users watching a member, coaches and admins. The Origin ' +
+      'header is checked against an allow-list. Close codes: 4401 unauthorized or token expired, 4400 bad message, ' +
+      '4408 slow client.',
+    servers: [{ $ref: '#/servers/live' }],
+    messages: liveMessages,
+    bindings: {
+      ws: {
+        method: 'GET',
+        query: {
+          type: 'object',
+          properties: { access_token: { type: 'string', description: 'user JWT (alternative to an auth message)' } },
+        },
+        bindingVersion: '0.1.0',
+      },
+    },
+  };
+  operations.receiveLiveClientMessages = {
+    action: 'receive',
+    channel: { $ref: '#/channels/live' },
+    summary: 'The live server receives auth, subscribe and unsubscribe messages',
+    messages: liveClient.map(([name]) => ({ $ref: `#/channels/live/messages/${name}` })),
+  };
+  operations.sendLiveServerMessages = {
+    action: 'send',
+    channel: { $ref: '#/channels/live' },
+    summary: 'The live server sends subscribed, stats, leaderboard and error messages',
+    messages: liveServer.map(([name]) => ({ $ref: `#/channels/live/messages/${name}` })),
+  };
+
   return {
     asyncapi: '3.0.0',
     info: {
       title: 'wattstream',
       version: '1.0.0',
       description:
-        'Contract v1 of wattstream: MQTT topics between edge agents and ingest, and the Kafka topics ' +
-        'between services. Kafka records carry CloudEvents 1.0 attributes as headers (binary mode). ' +
+        'Contract v1 of wattstream: MQTT topics between edge agents and ingest, the Kafka topics ' +
+        'between services, and the live WebSocket protocol. Kafka records carry CloudEvents 1.0 attributes as headers (binary mode). ' +
         'Generated from packages/contracts; do not edit by hand.',
     },
     defaultContentType: 'application/json',
@@ -180,6 +242,12 @@ export function buildAsyncApi(): Record<string, unknown> {
         host: '127.0.0.1:19092',
         protocol: 'kafka',
         description: 'Apache Kafka 4 (KRaft)',
+      },
+      live: {
+        host: '127.0.0.1:8090',
+        pathname: LIVE_PATH,
+        protocol: 'ws',
+        description: 'live server (pnpm stream live); also serves the dashboard and PUT /v1/groups/{groupId}',
       },
     },
     channels,

@@ -1,10 +1,12 @@
 import type { TSchema } from '@sinclair/typebox';
+import { GroupUpdated } from './events/groups.js';
 import { IntegrationSyncFailed } from './events/integration.js';
 import { InventoryUpdated } from './events/inventory.js';
 import { ProfileUpdated } from './events/profile.js';
 import { MetricsRejected } from './events/rejected.js';
 import { FriendActivityUpdated } from './events/social.js';
 import { StatsUpdated } from './events/stats.js';
+import { AthleteStateSnapshot } from './events/stream-state.js';
 import { TrainingCompleted, TrainingStarted } from './events/training.js';
 import { MetricsReceived } from './samples.js';
 
@@ -118,6 +120,28 @@ export const kafkaTopics = {
     ceSource: '/integrations',
     producer: 'integrations',
     configs: deleteAfter(30),
+  },
+  groupUpdated: {
+    name: 'live.group.updated',
+    description: 'Live groups (group rides, races) and their members; compacted, the latest per group wins.',
+    key: 'groupId',
+    value: GroupUpdated,
+    ceId: '{groupId}:{updatedAt}',
+    ceSource: '/live',
+    producer: 'stream (live server, PUT /v1/groups/{id})',
+    configs: compacted,
+  },
+  athleteState: {
+    name: 'stream.athlete.state',
+    description:
+      "The stream worker's per-athlete state changelog; compacted, written transactionally with the input offsets. " +
+      'Same partition count as tracking.metrics.received (partition p holds the state of input partition p).',
+    key: 'athleteId',
+    value: AthleteStateSnapshot,
+    ceId: '{athleteId}:{updatedAt}',
+    ceSource: '/stream',
+    producer: 'stream',
+    configs: { ...compacted, 'max.message.bytes': '1048576' },
   },
 } as const satisfies Record<string, KafkaTopicContract>;
 

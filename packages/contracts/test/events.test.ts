@@ -266,7 +266,8 @@ describe('generated artefacts', () => {
     const { document, diagnostics } = await parser.parse(readFileSync(join(root, 'asyncapi.yaml'), 'utf8'));
     const errors = diagnostics.filter((d) => d.severity === 0);
     expect(errors.map((d) => `${d.path.join('.')}: ${d.message}`)).toEqual([]);
-    expect(document?.channels().length).toBe(4 + KAFKA_TOPICS.length);
+    expect(document?.channels().length).toBe(4 + KAFKA_TOPICS.length + 1);
+    expect(document?.channels().get('live')?.address()).toBe('/v1/live');
     const samples = document?.channels().get('samples');
     expect(samples?.address()).toBe('v1/samples/{athleteId}/{deviceId}');
   });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
 import { describeConfig, isWattstreamError, loadConfig } from '@wattstream/platform';
+import { Command } from 'commander';
 import { launcherConfig } from './config.js';
 import { Pipeline } from './pipeline.js';
 
@@ -12,7 +12,9 @@ const log = (msg: string) => process.stderr.write(`pipeline: ${msg}\n`);
 const pipeline = () => new Pipeline(loadConfig(launcherConfig), log);
 
 const program = new Command('pipeline')
-  .description('Run the whole pipeline locally: Kafka, QuestDB, ingest, sink, stream worker, live server, simulated fleet.')
+  .description(
+    'Run the whole pipeline locally: Kafka, QuestDB, ingest, sink, stream worker, live server, simulated fleet.',
+  )
   .addHelpText('after', `\nEnvironment:\n${describeConfig(launcherConfig)}\n`);
 
 program
@@ -22,7 +24,8 @@ program
     const p = pipeline();
     const info = await p.up();
     const status = await p.status();
-    for (const s of status) log(`${s.name.padEnd(14)} ${s.ready ? 'ready' : 'NOT READY'}  pid ${s.pid ?? '-'}  ${s.url}`);
+    for (const s of status)
+      log(`${s.name.padEnd(14)} ${s.ready ? 'ready' : 'NOT READY'}  pid ${s.pid ?? '-'}  ${s.url}`);
     process.stdout.write(
       [
         '',
@@ -53,7 +56,9 @@ program
     const p = pipeline();
     const status = await p.status();
     for (const s of status) {
-      process.stdout.write(`${s.name.padEnd(14)} ${(s.pid ? (s.ready ? 'ready' : 'running, not ready') : 'stopped').padEnd(19)} ${s.url}\n`);
+      process.stdout.write(
+        `${s.name.padEnd(14)} ${(s.pid ? (s.ready ? 'ready' : 'running, not ready') : 'stopped').padEnd(19)} ${s.url}\n`,
+      );
     }
     const info = p.info();
     if (info && status.every((s) => s.ready)) process.stdout.write(`\nLive dashboard: ${info.dashboardUrl}\n`);

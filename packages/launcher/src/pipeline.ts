@@ -3,7 +3,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { simAthleteIds } from '@wattstream/edge';
-import { assertPortsFree, DEFAULT_STACK_PORTS, infraDir, type ManagedProcess, repoRoot, Stack } from '@wattstream/infra';
+import {
+  assertPortsFree,
+  DEFAULT_STACK_PORTS,
+  infraDir,
+  type ManagedProcess,
+  repoRoot,
+  Stack,
+} from '@wattstream/infra';
 import type { ConfigOf } from '@wattstream/platform';
 import type { launcherConfig } from './config.js';
 import { httpReady, type NodeServiceSpec, nodeService } from './node-service.js';
@@ -108,7 +115,11 @@ export class Pipeline {
   }
 
   private baseEnv(): Record<string, string> {
-    return { ...(this.infraEnv ?? this.stack.env()), DATA_DIR: this.cfg.dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+    return {
+      ...(this.infraEnv ?? this.stack.env()),
+      DATA_DIR: this.cfg.dataDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    };
   }
 
   private async cliOutput(pkg: string, args: string[]): Promise<string> {
@@ -129,23 +140,42 @@ export class Pipeline {
       }
       await assertPortsFree({ [`${s.spec.name} health`]: s.spec.healthPort, ...this.extraPorts(s.spec.name) });
       if (s.spec.name === 'edge-sim') {
-        const token = await this.cliOutput('ingest', ['token', '--edge', SIM_EDGE_ID, ...athletes.flatMap((a) => ['--athlete', a])]);
+        const token = await this.cliOutput('ingest', [
+          'token',
+          '--edge',
+          SIM_EDGE_ID,
+          ...athletes.flatMap((a) => ['--athlete', a]),
+        ]);
         s.spec.env.EDGE_TOKEN = token;
       }
       s.proc.spec.env = { ...this.baseEnv(), ...s.spec.env };
       this.log(`starting ${s.spec.name} …`);
       await s.proc.start();
     }
-    const viewerToken = await this.cliOutput('stream', ['token', '--user', 'viewer', '--role', 'coach', '--ttl', '12h']);
+    const viewerToken = await this.cliOutput('stream', [
+      'token',
+      '--user',
+      'viewer',
+      '--role',
+      'coach',
+      '--ttl',
+      '12h',
+    ]);
     await this.ensureGroup(viewerToken, athletes);
     const dashboardUrl = `http://127.0.0.1:${this.cfg.livePort}/?token=${viewerToken}&group=${SIM_GROUP_ID}&athletes=${athletes.slice(0, 12).join(',')}`;
-    const info: PipelineInfo = { dashboardUrl, viewerToken, mqttUrl: `mqtt://127.0.0.1:${this.cfg.mqttPort}`, athletes, env };
+    const info: PipelineInfo = {
+      dashboardUrl,
+      viewerToken,
+      mqttUrl: `mqtt://127.0.0.1:${this.cfg.mqttPort}`,
+      athletes,
+      env,
+    };
     writeFileSync(join(this.runDir, 'pipeline.json'), `${JSON.stringify(info, null, 2)}\n`);
     return info;
   }
 
   private extraPorts(name: string): Record<string, number> {
-    if (name === 'ingest') return { 'MQTT': this.cfg.mqttPort, 'MQTT over WebSocket': this.cfg.mqttWsPort };
+    if (name === 'ingest') return { MQTT: this.cfg.mqttPort, 'MQTT over WebSocket': this.cfg.mqttWsPort };
     return {};
   }
 

@@ -1,0 +1,130 @@
+// Child process of the fan-out benchmark: the live hub on one transport, no Kafka. Publishes
+// rounds of frames (one per channel) as fast as the event loop allows, for the time asked.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
+import { createLogger, loadTokenKeys } from '@wattstream/platform';
+import { Hub } from '../src/live/hub.js';
+import type { Transport } from '../src/live/transport.js';
+import { loadNativeUws, UwsTransport } from '../src/live/transport-uws.js';
+import { WsTransport } from '../src/live/transport-ws.js';
+
+const [transportName, dataDir, channelsArg, frameBytesArg] = process.argv.slice(2) as [string, string, string, string];
+const channels = Number(channelsArg);
+const frameBytes = Number(frameBytesArg);
+const logger = createLogger('fanout-bench', 'warn');
+const keys = loadTokenKeys(
+  { jwtPrivateKey: undefined, jwtPublicKey: undefined, jwtAlg: 'EdDSA', jwtIssuer: 'wattstream' },
+  dataDir,
+);
+const hub = new Hub(
+  {
+    authTimeoutMs: 60_000,
+    maxSubscriptions: 1000,
+    historyMs: 60_000,
+    softBufferBytes: 256 * 1024,
+    maxBufferBytes: 64 * 1024 * 1024,
+    slowClientTimeoutMs: 600_000,
+  },
+  keys,
+  { get: () => undefined },
+  logger,
+);
+const opts = { path: '/v1/live', maxPayloadBytes: 16 * 1024, maxBodyBytes: 1024, maxBackpressure: 256 * 1024 * 1024 };
+let transport: Transport;
+if (transportName === 'uws') {
+  const n = loadNativeUws();
+  if (!n.ok) throw new Error(n.reason);
+  transport = new UwsTransport(n.uws, opts);
+} else {
+  transport = new WsTransport(opts, 256 * 1024);
+}
+const nativePublish = transport.publish?.bind(transport);
+if (nativePublish) hub.useNativePublish(nativePublish);
+const conns = new WeakMap<object, ReturnType<Hub['open']>>();
+const port = await transport.listen(
+  '127.0.0.1',
+  0,
+  {
+    upgrade: () => ({ ok: true }),
+    open: (s, r) => void conns.set(s, hub.open(s, r)),
+    message: (s, t) => {
+      const c = conns.get(s);
+      if (c) hub.message(c, t);
+    },
+    drain: (s) => {
+      const c = conns.get(s);
+      if (c) hub.drain(c);
+    },
+    close: (s) => {
+      const c = conns.get(s);
+      if (c) hub.close(c);
+    },
+  },
+  () => ({ status: 404 }),
+);
+
+// Frames of a fixed size, so the client can count them by bytes as a check.
+const frames: Buffer[] = [];
+for (let c = 0; c < channels; c++) {
+  const head = `{"type":"stats","channel":"athlete:a${c}","seq":1,"data":{"pad":"`;
+  const pad = Math.max(0, frameBytes - head.length - 3);
+  frames.push(Buffer.from(`${head}${'x'.repeat(pad)}"}}`));
+}
+
+process.send?.({ type: 'ready', port });
+process.on('message', (msg: { type: string; durationMs: number }) => {
+  if (msg.type === 'exit') {
+    void transport.close().then(() => process.exit(0));
+    return;
+  }
+  if (msg.type !== 'run') return;
+  const profiler = startProfile();
+  const t0 = performance.now();
+  const sent0 = hub.stats.framesSent;
+  const cpu0 = process.cpuUsage();
+  let rounds = 0;
+  const round = () => {
+    for (let c = 0; c < channels; c++) {
+      const name = `athlete:a${c}`;
+      hub.publish(name, rounds, Date.now(), '{}', frames[c] as Buffer);
+    }
+    hub.flush();
+    rounds++;
+    if (performance.now() - t0 < msg.durationMs) setImmediate(round);
+    else {
+      const cpu = process.cpuUsage(cpu0);
+      void profiler?.();
+      const seconds = (performance.now() - t0) / 1000;
+      process.send?.({
+        type: 'done',
+        rounds,
+        seconds,
+        framesSent: hub.stats.framesSent - sent0,
+        framesCoalesced: hub.stats.framesCoalesced,
+        demotions: hub.stats.demotions,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      });
+    }
+  };
+  round();
+});
+
+/** With BENCH_PROF_DIR set, profiles the measured window only (not the connection set-up). */
+function startProfile(): (() => Promise<void>) | undefined {
+  const dir = process.env.BENCH_PROF_DIR;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.start');
+  return () =>
+    new Promise((resolve) => {
+      session.post('Profiler.stop', (err, result) => {
+        const profile = result?.profile;
+        if (!err)
+          writeFileSync(join(dir, `fanout-${transportName}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+        resolve();
+      });
+    });
+}

@@ -1,0 +1,133 @@
+import { hostname } from 'node:os';
+import { authConfig, bool, bytes, duration, int, list, oneOf, port, sharedConfig, str } from '@wattstream/platform';
+
+const common = {
+  kafkaBrokers: sharedConfig.kafkaBrokers,
+  dataDir: sharedConfig.dataDir,
+  logLevel: sharedConfig.logLevel,
+  topicPrefix: str('STREAM_TOPIC_PREFIX', {
+    default: '',
+    pattern: /^[A-Za-z0-9._-]*$/,
+    description: 'prefix for every topic name (a namespace on a shared cluster); empty in production',
+  }),
+  partitions: int('STREAM_PARTITIONS', {
+    default: 6,
+    min: 1,
+    max: 1000,
+    description: 'partitions of the topics this process creates when they are missing',
+  }),
+};
+
+/** `pnpm stream work` */
+export const workerConfigSpec = {
+  ...common,
+  httpPort: port('STREAM_HTTP_PORT', { default: 9103, allowZero: true, description: 'metrics and health' }),
+  groupId: str('STREAM_GROUP_ID', { default: 'stream-worker', description: 'Kafka consumer group of the workers' }),
+  instanceId: str('STREAM_INSTANCE_ID', {
+    default:
+      hostname()
+        .replace(/[^A-Za-z0-9_-]/g, '-')
+        .slice(0, 64) || 'worker',
+    pattern: /^[A-Za-z0-9_-]{1,64}$/,
+    description: 'stable id of this worker; its transactional id, so a restarted worker fences its dead predecessor',
+  }),
+  sessionGapMs: duration('STREAM_SESSION_GAP', {
+    default: '5m',
+    min: 1000,
+    description: 'silence that ends a training session (event time, or arrival time when the athlete stops)',
+  }),
+  latenessMs: duration('STREAM_ALLOWED_LATENESS', {
+    default: '5s',
+    max: 60_000,
+    description: 'how far out of order a sample may arrive and still count',
+  }),
+  statsIntervalMs: duration('STREAM_STATS_INTERVAL', {
+    default: '250ms',
+    min: 250,
+    description: 'minimum time between two tracking.stats.updated records of one athlete (≤ 4/s)',
+  }),
+  commitIntervalMs: duration('STREAM_COMMIT_INTERVAL', {
+    default: '1s',
+    min: 10,
+    description: 'how often state, session events and offsets are committed (one Kafka transaction)',
+  }),
+  idleStateTtlMs: duration('STREAM_IDLE_STATE_TTL', {
+    default: '6h',
+    description: 'an athlete without a session is forgotten after this long without input',
+  }),
+  kafkaSessionTimeoutMs: duration('STREAM_KAFKA_SESSION_TIMEOUT', {
+    default: '30s',
+    min: 6000,
+    description: 'consumer group session timeout: how long a dead worker holds its partitions',
+  }),
+  transactionTimeoutMs: duration('STREAM_TRANSACTION_TIMEOUT', {
+    default: '30s',
+    min: 1000,
+    description: 'Kafka transaction timeout: how long an open transaction of a dead worker blocks readers',
+  }),
+  fetchMaxWaitMs: duration('STREAM_FETCH_MAX_WAIT', {
+    default: '100ms',
+    description: 'longest a fetch waits for new records (latency vs. batch size)',
+  }),
+};
+
+/** `pnpm stream live` */
+export const liveConfigSpec = {
+  ...common,
+  ...authConfig,
+  livePort: port('LIVE_PORT', {
+    default: 8090,
+    allowZero: true,
+    description: 'WebSocket, HTTP API, dashboard, metrics',
+  }),
+  host: str('LIVE_HOST', { default: '0.0.0.0', description: 'address to listen on' }),
+  transport: oneOf('LIVE_TRANSPORT', ['auto', 'uws', 'ws'] as const, {
+    default: 'auto',
+    description: 'auto: uWebSockets.js when its native binary loads, else ws (logged); uws: fail without it',
+  }),
+  origins: list('LIVE_ALLOWED_ORIGINS', {
+    default: '',
+    description:
+      'Origins allowed to open the WebSocket, comma-separated (`*` allows any); the server itself is always allowed. ' +
+      'Clients that send no Origin (not browsers) are allowed',
+  }),
+  historyMs: duration('LIVE_HISTORY', { default: '60s', description: 'how far back `since` can replay' }),
+  leaderboardIntervalMs: duration('LIVE_LEADERBOARD_INTERVAL', {
+    default: '1s',
+    min: 1000,
+    description: 'minimum time between two leaderboards of a group',
+  }),
+  maxBufferBytes: bytes('LIVE_MAX_BUFFER', {
+    default: '1MiB',
+    min: 1024,
+    description: 'bytes a client may have unread; over it the client is disconnected (4408)',
+  }),
+  softBufferBytes: bytes('LIVE_SOFT_BUFFER', {
+    default: '64KiB',
+    min: 0,
+    description: 'above this many unread bytes a client gets only the latest frame per channel',
+  }),
+  slowClientTimeoutMs: duration('LIVE_SLOW_CLIENT_TIMEOUT', {
+    default: '30s',
+    min: 100,
+    description: 'a client that stays above LIVE_SOFT_BUFFER this long is disconnected (4408)',
+  }),
+  authTimeoutMs: duration('LIVE_AUTH_TIMEOUT', { default: '5s', description: 'time to send the auth message' }),
+  maxSubscriptions: int('LIVE_MAX_SUBSCRIPTIONS', { default: 200, min: 1, description: 'channels per connection' }),
+  maxPayloadBytes: bytes('LIVE_MAX_MESSAGE', { default: '16KiB', description: 'largest client message' }),
+  instanceId: str('LIVE_INSTANCE_ID', {
+    default:
+      hostname()
+        .replace(/[^A-Za-z0-9_-]/g, '-')
+        .slice(0, 64) || 'live',
+    description: 'names this node in its (commit-less) consumer group ids',
+  }),
+  metricsEnabled: bool('LIVE_METRICS', { default: true, description: 'serve /metrics on LIVE_PORT' }),
+};
+
+/** `pnpm stream token` */
+export const tokenConfigSpec = {
+  dataDir: sharedConfig.dataDir,
+  logLevel: sharedConfig.logLevel,
+  ...authConfig,
+};

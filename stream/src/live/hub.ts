@@ -1,0 +1,495 @@
+import {
+  compile,
+  type GroupUpdated,
+  LIVE_CLOSE,
+  LiveClientMessage,
+  LiveErrorCode,
+  parseLiveChannel,
+} from '@wattstream/contracts';
+import { AuthErrorCode, isWattstreamError, type Logger, type TokenKeys } from '@wattstream/platform';
+import { isStaff, type UserClaims, verifyUserToken } from '../token.js';
+import { Channel } from './channel.js';
+import type { LiveSocket, UpgradeRequest } from './transport.js';
+
+const clientMessage = compile(LiveClientMessage);
+
+export interface HubOptions {
+  authTimeoutMs: number;
+  maxSubscriptions: number;
+  historyMs: number;
+  /** above this many unread bytes a client only gets the latest frame per channel */
+  softBufferBytes: number;
+  /** over this many unread bytes a client is disconnected */
+  maxBufferBytes: number;
+  /** a client that stays above the soft limit this long is disconnected */
+  slowClientTimeoutMs: number;
+}
+
+export interface GroupDirectory {
+  get(groupId: string): GroupUpdated | undefined;
+}
+
+export interface HubStats {
+  connections: number;
+  /** connections moved off the native fan-out because they fell behind */
+  demotions: number;
+  framesSent: number;
+  framesCoalesced: number;
+  slowDisconnects: number;
+  authFailures: number;
+}
+
+/** One client connection. */
+export class Conn {
+  claims: UserClaims | null = null;
+  readonly subs = new Set<Channel>();
+  /** ordered frames that must not be dropped (subscribed, replays, errors) */
+  readonly queue: Buffer[] = [];
+  queuedBytes = 0;
+  /** latest-wins: one pending frame per channel */
+  readonly pending = new Map<Channel, Buffer>();
+  /** messages that arrived while the query token was being verified */
+  early: string[] | null = null;
+  authTimer: NodeJS.Timeout | undefined;
+  expiryTimer: NodeJS.Timeout | undefined;
+  slowSince = 0;
+  closing = false;
+  /** frames reach this connection through the transport's native pub/sub */
+  native = false;
+  constructor(readonly sock: LiveSocket) {}
+}
+
+const enc = (o: unknown) => Buffer.from(JSON.stringify(o));
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * The live protocol, independent of the WebSocket library: authentication, authorization,
+ * subscriptions, fan-out with bounded per-client buffers, `since` replays.
+ *
+ * Fan-out: a frame is encoded once per update. A client that keeps up gets every frame in order
+ * (uWS: the transport's native pub/sub; ws: an ordered queue bounded by the soft limit); `flush()`
+ * writes each connection's frames corked, in one syscall. A client that falls behind (unread
+ * bytes over the soft limit) keeps at most one pending frame per channel — a newer one replaces
+ * it: stats and leaderboards are snapshots, so the latest wins — and is skipped until it drains,
+ * so a stalled client never holds up the loop; over the hard limit, or slow for too long, it is
+ * disconnected (4408).
+ */
+export class Hub {
+  readonly channels = new Map<string, Channel>();
+  readonly conns = new Set<Conn>();
+  private readonly dirty = new Set<Conn>();
+  private flushScheduled = false;
+  readonly stats: HubStats = {
+    connections: 0,
+    demotions: 0,
+    framesSent: 0,
+    framesCoalesced: 0,
+    slowDisconnects: 0,
+    authFailures: 0,
+  };
+  private readonly slowCheck: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout;
+  private nativePublish: ((topic: string, frame: Buffer) => void) | undefined;
+  /** native fan-out waiting for the next flush: channel names and frames, in publish order */
+  private readonly nativeNames: string[] = [];
+  private readonly nativeFrames: Buffer[] = [];
+
+  constructor(
+    private readonly opts: HubOptions,
+    private readonly keys: TokenKeys,
+    private readonly groups: GroupDirectory,
+    private readonly logger: Logger,
+  ) {
+    this.slowCheck = setInterval(() => this.checkSlow(), 250);
+    this.slowCheck.unref();
+    this.sweeper = setInterval(() => this.sweep(Date.now()), 10_000);
+    this.sweeper.unref();
+  }
+
+  /**
+   * Bounds memory to what is live: history beyond the window is dropped, and a channel nobody
+   * follows whose latest frame is older than `idleChannelMs` is forgotten.
+   */
+  sweep(now: number, idleChannelMs = 15 * 60_000): void {
+    for (const [name, ch] of this.channels) {
+      ch.expire(now);
+      if (ch.subs.size === 0 && ch.history.length === 0 && ch.latestAt < now - idleChannelMs)
+        this.channels.delete(name);
+    }
+  }
+
+  /**
+   * With native pub/sub (uWS) healthy clients get frames from the transport's own fan-out; a
+   * client above the soft limit is moved to the JS path (latest wins) until it has drained.
+   */
+  useNativePublish(publish: (topic: string, frame: Buffer) => void): void {
+    this.nativePublish = publish;
+  }
+
+  channel(name: string): Channel {
+    let ch = this.channels.get(name);
+    if (ch === undefined) {
+      ch = new Channel(name, this.opts.historyMs, 2000);
+      this.channels.set(name, ch);
+    }
+    return ch;
+  }
+
+  // ── connection lifecycle ───────────────────────────────────────────────────────────────────
+
+  open(sock: LiveSocket, req: UpgradeRequest): Conn {
+    const conn = new Conn(sock);
+    conn.native = this.nativePublish !== undefined && sock.subscribe !== undefined;
+    this.conns.add(conn);
+    this.stats.connections = this.conns.size;
+    const token = req.query.get('access_token');
+    if (token) {
+      conn.early = [];
+      void this.authenticate(conn, token).then(() => this.release(conn));
+    } else {
+      conn.authTimer = setTimeout(() => {
+        this.fail(conn, LiveErrorCode.AuthRequired, 'authenticate within the time allowed', LIVE_CLOSE.unauthorized);
+      }, this.opts.authTimeoutMs);
+    }
+    return conn;
+  }
+
+  private release(conn: Conn): void {
+    const early = conn.early ?? [];
+    conn.early = null;
+    for (const m of early) this.message(conn, m);
+  }
+
+  close(conn: Conn): void {
+    clearTimeout(conn.authTimer);
+    clearTimeout(conn.expiryTimer);
+    for (const ch of conn.subs) {
+      ch.subs.delete(conn);
+      ch.jsSubs.delete(conn);
+    }
+    conn.subs.clear();
+    conn.pending.clear();
+    conn.queue.length = 0;
+    this.dirty.delete(conn);
+    this.conns.delete(conn);
+    this.stats.connections = this.conns.size;
+  }
+
+  drain(conn: Conn): void {
+    if (conn.pending.size > 0 || conn.queue.length > 0) {
+      this.dirty.add(conn);
+      this.scheduleFlush();
+    } else {
+      this.promote(conn);
+    }
+  }
+
+  message(conn: Conn, text: string): void {
+    if (conn.closing) return;
+    if (conn.early !== null) {
+      if (conn.early.length < 32) conn.early.push(text);
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.fail(conn, LiveErrorCode.BadMessage, 'messages are JSON objects with a "type"', LIVE_CLOSE.badMessage);
+      return;
+    }
+    const r = clientMessage.validate(parsed);
+    if (!r.ok) {
+      // a bad channel name is the client's mistake on one request, not a reason to hang up
+      const type = (parsed as { type?: unknown })?.type;
+      if (conn.claims && (type === 'subscribe' || type === 'unsubscribe')) {
+        this.error(conn, LiveErrorCode.BadMessage, r.error.message);
+        return;
+      }
+      this.fail(conn, LiveErrorCode.BadMessage, r.error.message, LIVE_CLOSE.badMessage);
+      return;
+    }
+    const msg = r.value;
+    if (msg.type === 'auth') {
+      // hold what follows until the token is checked
+      conn.early = [];
+      void this.authenticate(conn, msg.token).then(() => this.release(conn));
+      return;
+    }
+    if (conn.claims === null) {
+      this.fail(conn, LiveErrorCode.AuthRequired, 'send {"type":"auth","token":…} first', LIVE_CLOSE.unauthorized);
+      return;
+    }
+    if (msg.type === 'subscribe') this.subscribe(conn, msg.channel, msg.since);
+    else this.unsubscribe(conn, msg.channel);
+  }
+
+  private async authenticate(conn: Conn, token: string): Promise<void> {
+    let claims: UserClaims;
+    try {
+      claims = await verifyUserToken(this.keys, token);
+    } catch (err) {
+      this.stats.authFailures++;
+      const code = isWattstreamError(err) ? err.code : AuthErrorCode.TokenInvalid;
+      this.fail(conn, code, (err as Error).message, LIVE_CLOSE.unauthorized);
+      return;
+    }
+    if (conn.claims !== null && conn.claims.sub !== claims.sub) {
+      this.fail(
+        conn,
+        LiveErrorCode.SubjectChanged,
+        'a renewed token must be for the same user',
+        LIVE_CLOSE.unauthorized,
+      );
+      return;
+    }
+    clearTimeout(conn.authTimer);
+    clearTimeout(conn.expiryTimer);
+    conn.claims = claims;
+    const ms = claims.exp * 1000 - Date.now();
+    conn.expiryTimer = setTimeout(
+      () =>
+        this.fail(conn, AuthErrorCode.TokenExpired, 'token expired: reconnect with a new one', LIVE_CLOSE.unauthorized),
+      Math.max(0, Math.min(ms, MAX_TIMER_MS)),
+    );
+    // a renewed token may allow less: drop what it no longer covers
+    for (const ch of [...conn.subs]) {
+      if (!this.allowed(claims, ch.name)) {
+        this.unsubscribe(conn, ch.name);
+        this.error(conn, LiveErrorCode.Forbidden, `no longer allowed to follow ${ch.name}`, ch.name);
+      }
+    }
+  }
+
+  // ── subscriptions ───────────────────────────────────────────────────────────────────────────
+
+  allowed(claims: UserClaims, name: string): boolean {
+    const c = parseLiveChannel(name);
+    if (c === null) return false;
+    if (isStaff(claims)) return true;
+    if (c.kind === 'athlete') return claims.sub === c.id || claims.watch.includes(c.id);
+    const g = this.groups.get(c.id);
+    if (g === undefined) return false;
+    return g.members.includes(claims.sub) || claims.watch.some((w) => g.members.includes(w));
+  }
+
+  private subscribe(conn: Conn, name: string, since: number | undefined): void {
+    const claims = conn.claims as UserClaims;
+    const c = parseLiveChannel(name);
+    if (c === null) return;
+    if (c.kind === 'group' && this.groups.get(c.id) === undefined) {
+      this.error(conn, LiveErrorCode.UnknownGroup, `no group ${c.id}`, name);
+      return;
+    }
+    if (!this.allowed(claims, name)) {
+      this.error(conn, LiveErrorCode.Forbidden, `not allowed to follow ${name}`, name);
+      return;
+    }
+    const ch = this.channel(name);
+    if (!conn.subs.has(ch) && conn.subs.size >= this.opts.maxSubscriptions) {
+      this.error(conn, LiveErrorCode.TooManySubscriptions, `at most ${this.opts.maxSubscriptions} channels`, name);
+      return;
+    }
+    const fresh = !conn.subs.has(ch);
+    conn.subs.add(ch);
+    ch.subs.add(conn);
+    conn.pending.delete(ch);
+    const head = `{"type":"subscribed","channel":${JSON.stringify(name)},"snapshot":${ch.latestRaw ?? 'null'},"seq":${ch.latestSeq ?? 'null'}`;
+    const frames: Buffer[] = [];
+    if (since === undefined) {
+      frames.push(Buffer.from(`${head}}`));
+    } else {
+      const replay = ch.since(since, Date.now());
+      frames.push(Buffer.from(`${head},"replayed":${replay.frames.length},"gap":${replay.gap}}`), ...replay.frames);
+    }
+    if (conn.native && conn.queue.length === 0) {
+      // written now, so they precede anything the native fan-out sends after the subscription
+      const sock = conn.sock;
+      sock.cork(() => {
+        for (const f of frames) sock.send(f);
+      });
+      this.stats.framesSent += frames.length;
+      if (fresh) sock.subscribe?.(name);
+    } else {
+      if (conn.native) this.demote(conn);
+      ch.jsSubs.add(conn);
+      for (const f of frames) this.enqueue(conn, f);
+      this.scheduleFlush();
+    }
+  }
+
+  private unsubscribe(conn: Conn, name: string): void {
+    const ch = this.channels.get(name);
+    if (ch === undefined) return;
+    if (!conn.subs.has(ch)) return;
+    conn.subs.delete(ch);
+    conn.pending.delete(ch);
+    ch.subs.delete(conn);
+    ch.jsSubs.delete(conn);
+    if (conn.native) conn.sock.unsubscribe?.(name);
+  }
+
+  /** Moves a connection off the native fan-out (it is slow): it now gets the latest frame per channel. */
+  private demote(conn: Conn): void {
+    if (!conn.native) return;
+    conn.native = false;
+    this.stats.demotions++;
+    for (const ch of conn.subs) {
+      conn.sock.unsubscribe?.(ch.name);
+      ch.jsSubs.add(conn);
+    }
+  }
+
+  /** Back to the native fan-out once drained and nothing is pending. */
+  private promote(conn: Conn): void {
+    if (conn.native || this.nativePublish === undefined || conn.sock.subscribe === undefined) return;
+    if (conn.closing || conn.pending.size > 0 || conn.queue.length > 0) return;
+    if (conn.sock.bufferedAmount() > this.opts.softBufferBytes) return;
+    conn.native = true;
+    conn.slowSince = 0;
+    for (const ch of conn.subs) {
+      ch.jsSubs.delete(conn);
+      conn.sock.subscribe(ch.name);
+    }
+  }
+
+  // ── fan-out ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A new state of a channel: recorded for snapshots and replays, offered to every subscriber.
+   * Call `flush()` (or let the scheduled flush run) to write.
+   */
+  publish(name: string, seq: number, t: number, raw: string, frame: Buffer): void {
+    const ch = this.channel(name);
+    ch.push(seq, t, raw, frame);
+    const nativeSubs = ch.subs.size - ch.jsSubs.size;
+    if (nativeSubs > 0 && this.nativePublish !== undefined) {
+      this.nativeNames.push(name);
+      this.nativeFrames.push(frame);
+      this.stats.framesSent += nativeSubs;
+    }
+    for (const conn of ch.jsSubs) {
+      if (conn.slowSince === 0 && conn.pending.size === 0 && conn.queuedBytes < this.opts.softBufferBytes) {
+        // a client that keeps up gets every frame, in order
+        this.enqueue(conn, frame);
+      } else {
+        // one that does not gets the latest frame per channel
+        if (conn.pending.has(ch)) this.stats.framesCoalesced++;
+        conn.pending.set(ch, frame);
+        this.dirty.add(conn);
+      }
+    }
+    this.scheduleFlush();
+  }
+
+  scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Writes what each dirty connection has pending, corked; skips clients above the soft limit. */
+  flush(): void {
+    if (this.nativeNames.length > 0 && this.nativePublish !== undefined) {
+      const publish = this.nativePublish;
+      for (let i = 0; i < this.nativeNames.length; i++)
+        publish(this.nativeNames[i] as string, this.nativeFrames[i] as Buffer);
+      this.nativeNames.length = 0;
+      this.nativeFrames.length = 0;
+    }
+    for (const conn of this.dirty) {
+      this.dirty.delete(conn);
+      if (conn.closing || conn.sock.closed) continue;
+      const buffered = conn.sock.bufferedAmount();
+      if (buffered > this.opts.maxBufferBytes || buffered + conn.queuedBytes > this.opts.maxBufferBytes) {
+        this.slowDisconnect(conn, 'over the buffer limit');
+        continue;
+      }
+      if (buffered > this.opts.softBufferBytes) {
+        if (conn.slowSince === 0) conn.slowSince = Date.now();
+        continue; // resumes on drain, with the latest frame per channel
+      }
+      conn.slowSince = 0;
+      const sock = conn.sock;
+      let sent = 0;
+      sock.cork(() => {
+        for (const f of conn.queue) sock.send(f);
+        sent += conn.queue.length;
+        conn.queue.length = 0;
+        conn.queuedBytes = 0;
+        for (const [ch, f] of conn.pending) {
+          conn.pending.delete(ch);
+          sock.send(f);
+          sent++;
+          if (sock.bufferedAmount() > this.opts.softBufferBytes) break;
+        }
+      });
+      this.stats.framesSent += sent;
+      if (conn.pending.size > 0 && conn.slowSince === 0) conn.slowSince = Date.now();
+      else if (conn.pending.size === 0) this.promote(conn);
+    }
+  }
+
+  private enqueue(conn: Conn, frame: Buffer): void {
+    conn.queue.push(frame);
+    conn.queuedBytes += frame.length;
+    this.dirty.add(conn);
+  }
+
+  private checkSlow(): void {
+    const now = Date.now();
+    for (const conn of this.conns) {
+      if (conn.closing) continue;
+      const buffered = conn.sock.bufferedAmount();
+      if (buffered > this.opts.maxBufferBytes) {
+        this.slowDisconnect(conn, 'over the buffer limit');
+      } else if (buffered > this.opts.softBufferBytes) {
+        this.demote(conn);
+        if (conn.slowSince === 0) conn.slowSince = now;
+        else if (now - conn.slowSince > this.opts.slowClientTimeoutMs) this.slowDisconnect(conn, 'not reading');
+      } else if (conn.slowSince !== 0) {
+        conn.slowSince = 0;
+        this.drain(conn);
+      }
+    }
+  }
+
+  private slowDisconnect(conn: Conn, why: string): void {
+    this.stats.slowDisconnects++;
+    this.logger.info({ remote: conn.sock.remoteAddress, user: conn.claims?.sub, why }, 'slow client disconnected');
+    conn.closing = true;
+    conn.sock.close(LIVE_CLOSE.slowClient, LiveErrorCode.SlowClient);
+    this.close(conn);
+  }
+
+  // ── errors ──────────────────────────────────────────────────────────────────────────────────
+
+  error(conn: Conn, code: string, message: string, channel?: string): void {
+    this.enqueue(conn, enc(channel ? { type: 'error', code, message, channel } : { type: 'error', code, message }));
+    this.scheduleFlush();
+  }
+
+  /** Sends an error frame and closes. */
+  fail(conn: Conn, code: string, message: string, closeCode: number): void {
+    if (conn.closing || conn.sock.closed) return;
+    conn.closing = true;
+    const sock = conn.sock;
+    sock.cork(() => {
+      sock.send(enc({ type: 'error', code, message }));
+    });
+    sock.close(closeCode, code);
+    this.close(conn);
+  }
+
+  shutdown(): void {
+    clearInterval(this.slowCheck);
+    clearInterval(this.sweeper);
+    for (const conn of [...this.conns]) {
+      conn.closing = true;
+      conn.sock.close(LIVE_CLOSE.goingAway, 'server shutting down');
+      this.close(conn);
+    }
+  }
+}

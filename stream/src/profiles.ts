@@ -1,0 +1,53 @@
+import { compile, ProfileUpdated } from '@wattstream/contracts';
+import type { Logger } from '@wattstream/platform';
+import type { Kafka } from './compacted-reader.js';
+import { CompactedReader } from './compacted-reader.js';
+import { StreamErrorCode } from './errors.js';
+import { type Profile, profileFromEvent } from './profile.js';
+
+const validator = compile(ProfileUpdated);
+
+/** Every athlete's profile, from the compacted `user.profile.updated` (latest per key wins). */
+export class ProfileStore {
+  readonly profiles = new Map<string, Profile>();
+  private readonly reader: CompactedReader;
+  invalid = 0;
+
+  constructor(kafka: Kafka, topic: string, name: string, logger: Logger) {
+    this.reader = new CompactedReader(kafka, topic, name, logger, (key, value) => {
+      if (value === null) {
+        this.profiles.delete(key);
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value.toString('utf8'));
+      } catch {
+        parsed = undefined;
+      }
+      const r = validator.validate(parsed);
+      if (!r.ok) {
+        this.invalid++;
+        logger.warn({ code: StreamErrorCode.BadProfile, key, reason: r.error.message }, 'profile record ignored');
+        return;
+      }
+      this.profiles.set(r.value.athleteId, profileFromEvent(r.value));
+    });
+  }
+
+  get(athleteId: string): Profile | undefined {
+    return this.profiles.get(athleteId);
+  }
+
+  start(): Promise<void> {
+    return this.reader.start();
+  }
+
+  caughtUp(timeoutMs: number): Promise<boolean> {
+    return this.reader.caughtUp(timeoutMs);
+  }
+
+  stop(): Promise<void> {
+    return this.reader.stop();
+  }
+}

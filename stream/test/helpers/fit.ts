@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Decoder, Stream } from '@garmin/fitsdk';
+import type { Sample } from '@wattstream/contracts';
+
+/** `../shared/fixtures/fit` relative to the repository root. */
+export const FIT_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'fit');
+
+export interface FitRecord {
+  ts: number;
+  power?: number;
+  hr?: number;
+  cadence?: number;
+  speed?: number;
+  distance?: number;
+}
+
+/** Reads the record messages (and the device's own session summary) of a FIT activity. */
+export function readFitFile(file: string): { records: FitRecord[]; session: Record<string, unknown> } {
+  const path = join(FIT_DIR, file);
+  if (!existsSync(path)) throw new Error(`FIT fixture missing: ${path}`);
+  const decoder = new Decoder(Stream.fromBuffer(readFileSync(path)));
+  const { messages, errors } = decoder.read();
+  if (errors.length > 0) throw new Error(`FIT decode errors: ${errors.map(String).join('; ')}`);
+  const out: FitRecord[] = [];
+  for (const r of messages.recordMesgs as Record<string, unknown>[]) {
+    const ts = (r.timestamp as Date).getTime();
+    const rec: FitRecord = { ts };
+    if (typeof r.power === 'number') rec.power = r.power;
+    if (typeof r.heartRate === 'number') rec.hr = r.heartRate;
+    if (typeof r.cadence === 'number') rec.cadence = r.cadence;
+    const speed = r.enhancedSpeed ?? r.speed;
+    if (typeof speed === 'number') rec.speed = speed;
+    if (typeof r.distance === 'number') rec.distance = r.distance;
+    out.push(rec);
+  }
+  return { records: out, session: (messages.sessionMesgs?.[0] ?? {}) as Record<string, unknown> };
+}
+
+export const readFitRecords = (file: string): FitRecord[] => readFitFile(file).records;
+
+/** FIT records as contract samples (one per record; records with no metric are dropped). */
+export function toSamples(records: FitRecord[]): Sample[] {
+  return records.filter((r) => Object.keys(r).length > 1).map((r) => ({ ...r }));
+}

@@ -1,0 +1,347 @@
+import { rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { cloudEventHeaders, kafkaTopics, type LiveRole, type StatsUpdated } from '@wattstream/contracts';
+import { tempDir } from '@wattstream/infra/testing';
+import { createProducer, loadConfig, loadTokenKeys, type Producer, type TokenKeys } from '@wattstream/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveConfigSpec } from '../src/config.js';
+import { type LiveServer, startLiveServer } from '../src/live/server.js';
+import { mintUserToken } from '../src/token.js';
+import { testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+import { type Frame, LiveClient, stalledClient } from './helpers/live-client.js';
+
+// One suite, run against both transports (uWebSockets.js and ws): they must behave the same.
+
+const T = 1_764_000_000_000;
+const metrics = (i: number): StatsUpdated['metrics'] => ({
+  power: 200 + (i % 50),
+  power3s: 210,
+  power10s: 205,
+  power30s: 200,
+  avgPower: 190 + i / 100,
+  maxPower: 600,
+  normalizedPower: 215,
+  intensity: 1.075,
+  load: 12.3,
+  kj: 120 + i,
+  hr: 150,
+  avgHr: 140,
+  maxHr: 170,
+  hrZone: 2,
+  powerZone: 4,
+  timeInPowerZones: [10, 20, 30, 40, 0, 0, 0],
+  wbal: 18_000,
+  cadence: 90,
+  speed: 10,
+  distance: 1000 + i * 10,
+  elapsedS: i,
+  movingS: i,
+});
+
+function statsMessage(athleteId: string, seq: number, distance?: number) {
+  const value: StatsUpdated = {
+    athleteId,
+    sessionId: `${athleteId}:${T}`,
+    seq,
+    ts: T + seq * 250,
+    profileSource: 'default',
+    metrics: { ...metrics(seq), ...(distance === undefined ? {} : { distance }) },
+  };
+  return {
+    key: athleteId,
+    value: JSON.stringify(value),
+    headers: cloudEventHeaders({ type: kafkaTopics.statsUpdated.name, id: `${athleteId}:${seq}`, source: '/stream' }),
+  };
+}
+
+function http(
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
+  let server: LiveServer;
+  let producer: Producer;
+  let keys: TokenKeys;
+  let url: string;
+  let dataDir: string;
+  const kafka = testKafka('live-test');
+  const token = (user: string, roles: LiveRole[] = ['athlete'], watch: string[] = [], ttlMs = 600_000) =>
+    mintUserToken(keys, { user, roles, watch, ttlMs });
+  const produce = async (messages: ReturnType<typeof statsMessage>[]) => {
+    for (let i = 0; i < messages.length; i += 1000) {
+      await producer.send({ topic: server.topics.stats, acks: -1, messages: messages.slice(i, i + 1000) });
+    }
+  };
+  const open = async (user: string, roles?: LiveRole[], watch?: string[]) =>
+    LiveClient.open(`${url}?access_token=${await token(user, roles, watch)}`);
+
+  beforeAll(async () => {
+    dataDir = tempDir('live');
+    const cfg = loadConfig(liveConfigSpec, {
+      ...process.env,
+      DATA_DIR: dataDir,
+      LIVE_PORT: '0',
+      LIVE_HOST: '127.0.0.1',
+      LIVE_TRANSPORT: transport,
+      STREAM_TOPIC_PREFIX: uniquePrefix(`live-${transport}`),
+      STREAM_PARTITIONS: '2',
+      LIVE_ALLOWED_ORIGINS: 'https://coach.example',
+      LIVE_AUTH_TIMEOUT: '1s',
+      LIVE_SOFT_BUFFER: '64KiB',
+      LIVE_MAX_BUFFER: '16MiB',
+      LIVE_MAX_SUBSCRIPTIONS: '400',
+      LIVE_SLOW_CLIENT_TIMEOUT: '1500ms',
+    });
+    keys = loadTokenKeys(cfg, dataDir);
+    server = await startLiveServer(cfg, testLogger);
+    url = `ws://127.0.0.1:${server.port}/v1/live`;
+    producer = createProducer(kafka);
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(`runs on the ${transport} transport${transport === 'uws' ? ' with the native binary' : ''}`, async () => {
+    expect(server.transport).toBe(transport);
+    const res = await http(server.port, 'GET', '/healthz');
+    expect(res.body.transport).toBe(transport);
+  });
+
+  it('refuses a connection without a token once the auth time is up', async () => {
+    const c = await LiveClient.open(url);
+    expect(await c.waitClose()).toBe(4401);
+    expect(c.frames[0]).toMatchObject({ type: 'error', code: 'WS_LIVE_AUTH_REQUIRED' });
+  });
+
+  it('refuses a subscribe before authentication', async () => {
+    const c = await LiveClient.open(url);
+    c.send({ type: 'subscribe', channel: 'athlete:a1' });
+    expect(await c.waitClose()).toBe(4401);
+    expect(c.frames[0]).toMatchObject({ type: 'error', code: 'WS_LIVE_AUTH_REQUIRED' });
+  });
+
+  it('accepts a token in a first auth message', async () => {
+    const c = await LiveClient.open(url);
+    c.send({ type: 'auth', token: await token('a1') });
+    c.send({ type: 'subscribe', channel: 'athlete:a1' });
+    expect(await c.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a1' });
+    c.close();
+  });
+
+  it('refuses an invalid and an expired token with their codes', async () => {
+    const bad = await LiveClient.open(`${url}?access_token=not.a.token`);
+    expect(await bad.waitClose()).toBe(4401);
+    expect(bad.frames[0]).toMatchObject({ type: 'error', code: 'WS_AUTH_TOKEN_INVALID' });
+    const expired = await LiveClient.open(`${url}?access_token=${await token('a1', ['athlete'], [], -60_000)}`);
+    expect(await expired.waitClose()).toBe(4401);
+    expect(expired.frames[0]).toMatchObject({ type: 'error', code: 'WS_AUTH_TOKEN_EXPIRED' });
+  });
+
+  it('closes an open connection when its token expires', async () => {
+    const c = await LiveClient.open(`${url}?access_token=${await token('a1', ['athlete'], [], 2000)}`);
+    c.send({ type: 'subscribe', channel: 'athlete:a1' });
+    await c.next((f) => f.type === 'subscribed');
+    expect(await c.waitClose(6000)).toBe(4401);
+    expect(c.frames.at(-1)).toMatchObject({ type: 'error', code: 'WS_AUTH_TOKEN_EXPIRED' });
+  });
+
+  it('lets athletes follow only themselves and whom they watch; coaches follow anyone', async () => {
+    const a = await open('a1', ['athlete'], ['a3']);
+    a.send({ type: 'subscribe', channel: 'athlete:a2' });
+    expect(await a.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN', channel: 'athlete:a2' });
+    a.send({ type: 'subscribe', channel: 'athlete:a3' });
+    expect(await a.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a3' });
+    const coach = await open('c1', ['coach']);
+    coach.send({ type: 'subscribe', channel: 'athlete:a2' });
+    expect(await coach.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a2' });
+    a.close();
+    coach.close();
+  });
+
+  it('refuses a foreign Origin and accepts an allowed one', async () => {
+    const t = await token('a1');
+    const err = await LiveClient.open(`${url}?access_token=${t}`, { origin: 'https://evil.example' }).catch((e) => e);
+    expect(err).toMatchObject({ status: 403 });
+    expect(String(err.body)).toContain('WS_LIVE_ORIGIN_REJECTED');
+    const ok = await LiveClient.open(`${url}?access_token=${t}`, { origin: 'https://coach.example' });
+    ok.send({ type: 'subscribe', channel: 'athlete:a1' });
+    await ok.next((f) => f.type === 'subscribed');
+    ok.close();
+  });
+
+  it('streams stats with a snapshot first, and resumes with since without gaps', async () => {
+    const id = `since-${transport}`;
+    await produce([1, 2, 3].map((s) => statsMessage(id, s)));
+    const c = await open(id);
+    // the snapshot may race the records still being read: wait until the latest is 3
+    await waitFor(() => server.hub.channels.get(`athlete:${id}`)?.latestSeq === 3, 10_000, 'stats read');
+    c.send({ type: 'subscribe', channel: `athlete:${id}` });
+    const sub = await c.next((f) => f.type === 'subscribed');
+    expect(sub.seq).toBe(3);
+    expect((sub.snapshot as StatsUpdated).metrics.kj).toBe(123);
+    await produce([4, 5].map((s) => statsMessage(id, s)));
+    await c.next((f) => f.type === 'stats' && f.seq === 5);
+    c.close();
+    // missed while disconnected
+    await produce([6, 7, 8, 9, 10].map((s) => statsMessage(id, s)));
+    await waitFor(() => server.hub.channels.get(`athlete:${id}`)?.latestSeq === 10, 10_000, 'stats read');
+    const again = await open(id);
+    again.send({ type: 'subscribe', channel: `athlete:${id}`, since: 5 });
+    const resub = await again.next((f) => f.type === 'subscribed');
+    expect(resub).toMatchObject({ replayed: 5, gap: false, seq: 10 });
+    await produce([statsMessage(id, 11)]);
+    await again.next((f) => f.type === 'stats' && f.seq === 11);
+    const seqs = again.frames.filter((f) => f.type === 'stats').map((f) => f.seq);
+    expect(seqs).toEqual([6, 7, 8, 9, 10, 11]);
+    again.close();
+  });
+
+  it('never forwards a malformed stats record', async () => {
+    const id = `bad-${transport}`;
+    const c = await open(id);
+    c.send({ type: 'subscribe', channel: `athlete:${id}` });
+    await c.next((f) => f.type === 'subscribed');
+    await producer.send({
+      topic: server.topics.stats,
+      acks: -1,
+      messages: [
+        { key: id, value: '{"not json' },
+        { key: id, value: JSON.stringify({ athleteId: 'someone-else', seq: 1 }) },
+        statsMessage(id, 7),
+      ],
+    });
+    const f = await c.next((x) => x.type === 'stats');
+    expect(f.seq).toBe(7);
+    expect(c.frames.filter((x) => x.type === 'stats')).toHaveLength(1);
+    c.close();
+  });
+
+  it('a stalled client does not delay the others and is disconnected', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `busy-${transport}-${i}`);
+    const coach = await token('coach-stalled', ['coach']);
+    const stalled = await stalledClient(server.port, '/v1/live', [
+      { type: 'auth', token: coach },
+      ...ids.map((id) => ({ type: 'subscribe', channel: `athlete:${id}` })),
+    ]);
+    const fast = await LiveClient.open(`${url}?access_token=${coach}`);
+    fast.send({ type: 'subscribe', channel: `athlete:${ids[0]}` });
+    await fast.next((f) => f.type === 'subscribed');
+    await waitFor(() => server.hub.channel(`athlete:${ids.at(-1)}`).subs.size === 1, 5000, 'stalled subscribed');
+    const before = server.hub.stats.slowDisconnects;
+    // 60 rounds × 300 athletes × ~0.8 KB ≈ 15 MB for the stalled client: far more than the kernel
+    // buffers of a socket nobody reads
+    let worst = 0;
+    for (let round = 1; round <= 60; round++) {
+      const t0 = Date.now();
+      await produce(ids.map((id) => statsMessage(id, round)));
+      await fast.next((f) => f.type === 'stats' && f.channel === `athlete:${ids[0]}` && f.seq === round, 15_000);
+      worst = Math.max(worst, Date.now() - t0);
+    }
+    // the reading client kept up round after round (generous bound: CI machines are shared)
+    expect(worst).toBeLessThan(15_000);
+    const seqs = fast.frames.filter((f) => f.type === 'stats').map((f) => f.seq as number);
+    expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    // the stalled one was skipped (latest wins, bounded buffer) and then disconnected as slow
+    await waitFor(() => server.hub.stats.slowDisconnects > before, 10_000, 'slow client disconnected');
+    expect(server.hub.channel(`athlete:${ids[1]}`).subs.size).toBe(0);
+    stalled.destroy();
+    fast.close();
+  }, 90_000);
+
+  it('groups: coach-only PUT, members and watchers subscribe, leaderboard at most once per second', async () => {
+    const g = `ride-${transport}`;
+    const def = { name: 'Tuesday ride', members: [`m1-${transport}`, `m2-${transport}`], rankBy: 'distance' };
+    const athleteToken = await token('x');
+    expect((await http(server.port, 'PUT', `/v1/groups/${g}`, def, athleteToken)).status).toBe(403);
+    expect((await http(server.port, 'PUT', `/v1/groups/${g}`, def)).status).toBe(401);
+    const coachToken = await token('coach1', ['coach']);
+    const bad = await http(server.port, 'PUT', `/v1/groups/${g}`, { ...def, rankBy: 'speed' }, coachToken);
+    expect(bad).toMatchObject({ status: 400, body: { code: 'WS_LIVE_GROUP_INVALID' } });
+    const put = await http(server.port, 'PUT', `/v1/groups/${g}`, def, coachToken);
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ groupId: g, updatedBy: 'coach1', members: def.members });
+
+    const outsider = await open('someone-else');
+    outsider.send({ type: 'subscribe', channel: `group:${g}` });
+    expect(await outsider.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
+    outsider.send({ type: 'subscribe', channel: 'group:nope' });
+    expect(await outsider.next((f) => f.code === 'WS_LIVE_UNKNOWN_GROUP')).toBeTruthy();
+    const watcher = await open('fan', ['athlete'], [`m2-${transport}`]);
+    watcher.send({ type: 'subscribe', channel: `group:${g}` });
+    await watcher.next((f) => f.type === 'subscribed');
+    const member = await open(`m1-${transport}`);
+    member.send({ type: 'subscribe', channel: `group:${g}` });
+    await member.next((f) => f.type === 'subscribed');
+
+    // m2 ahead on distance, then m1 overtakes; stats keep coming for 3.5 s
+    const t0 = Date.now();
+    let seq = 1;
+    while (Date.now() - t0 < 3500) {
+      const overtaken = Date.now() - t0 > 1800;
+      await produce([
+        statsMessage(`m1-${transport}`, seq, overtaken ? 5000 : 1000),
+        statsMessage(`m2-${transport}`, seq, 2000),
+      ]);
+      seq++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const last = await member.next(
+      (f) =>
+        f.type === 'leaderboard' &&
+        (f.data as { entries: { athleteId: string }[] }).entries[0]?.athleteId === `m1-${transport}`,
+      5000,
+    );
+    expect((last.data as { entries: unknown[] }).entries).toHaveLength(2);
+    const boards = member.frames.filter((f): f is Frame & { data: { ts: number } } => f.type === 'leaderboard');
+    expect(boards.length).toBeGreaterThanOrEqual(2);
+    expect(boards.length).toBeLessThanOrEqual(6);
+    for (let i = 1; i < boards.length; i++) {
+      expect(boards[i]!.data.ts - boards[i - 1]!.data.ts).toBeGreaterThanOrEqual(950);
+    }
+    const first = boards.find((b) => (b.data as unknown as { entries: unknown[] }).entries.length === 2)!;
+    expect((first.data as unknown as { entries: { athleteId: string; rank: number }[] }).entries[0]).toMatchObject({
+      athleteId: `m2-${transport}`,
+      rank: 1,
+    });
+    outsider.close();
+    watcher.close();
+    member.close();
+  }, 30_000);
+
+  it('answers a bad message with an error and closes; a bad channel name only errors', async () => {
+    const c = await open('a1');
+    c.send({ type: 'subscribe', channel: 'athlete:has spaces' });
+    expect(await c.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_BAD_MESSAGE' });
+    c.ws.send('not json');
+    expect(await c.waitClose()).toBe(4400);
+  });
+});

@@ -1,0 +1,424 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  cloudEventHeaders,
+  kafkaTopics,
+  type ProfileUpdated,
+  type StatsUpdated,
+  type TrainingCompleted,
+  type TrainingStarted,
+} from '@wattstream/contracts';
+import { createProducer, loadConfig, type Producer } from '@wattstream/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerConfigSpec } from '../src/config.js';
+import { type StreamWorker, startWorker } from '../src/worker.js';
+import { type FitRecord, readFitFile, toSamples } from './helpers/fit.js';
+import { collect, produceSamples, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+
+// Real rides from ../shared/fixtures/fit through Kafka and the worker, checked against values
+// computed independently from the same file (and against the head unit's own session summary).
+
+const REPO = join(import.meta.dirname, '..', '..');
+const OUTDOOR = 'Edge810-Vector-2013-08-16-15-35-10.fit';
+const INDOOR = 'sample-activity-indoor-trainer.fit';
+
+/** Straight from the definitions, over the file's records (1 Hz), with no streaming code. */
+function independent(records: FitRecord[]) {
+  const bySecond = new Map<number, number[]>();
+  for (const r of records) {
+    if (r.power === undefined) continue;
+    const sec = Math.floor(r.ts / 1000);
+    bySecond.set(sec, [...(bySecond.get(sec) ?? []), r.power]);
+  }
+  const p = [...bySecond.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v.reduce((s, x) => s + x, 0) / v.length);
+  const sum = p.reduce((s, x) => s + x, 0);
+  let fourth = 0;
+  let n = 0;
+  for (let i = 29; i < p.length; i++) {
+    const mean = p.slice(i - 29, i + 1).reduce((s, x) => s + x, 0) / 30;
+    fourth += mean ** 4;
+    n++;
+  }
+  const dist = records.filter((r) => r.distance !== undefined).map((r) => r.distance as number);
+  return {
+    avgPower: sum / p.length,
+    normalizedPower: (fourth / n) ** 0.25,
+    kj: sum / 1000,
+    distanceM: dist.length > 0 ? (dist.at(-1) as number) - (dist[0] as number) : 0,
+  };
+}
+
+const within1 = (actual: number | null, expected: number) => {
+  expect(actual).not.toBeNull();
+  expect(Math.abs((actual as number) - expected) / expected).toBeLessThan(0.01);
+};
+
+describe('stream worker', () => {
+  const kafka = testKafka('worker-test');
+  const prefix = uniquePrefix('worker');
+  let producer: Producer;
+  let worker: StreamWorker | undefined;
+  let reference: TrainingCompleted | undefined;
+  const env = (extra: Record<string, string>) => ({
+    ...process.env,
+    STREAM_TOPIC_PREFIX: prefix,
+    STREAM_GROUP_ID: `${prefix}workers`,
+    STREAM_PARTITIONS: '3',
+    STREAM_HTTP_PORT: '0',
+    STREAM_KAFKA_SESSION_TIMEOUT: '6s',
+    STREAM_COMMIT_INTERVAL: '200ms',
+    ...extra,
+  });
+  const outdoor = readFitFile(OUTDOOR);
+  const indoor = readFitFile(INDOOR);
+
+  beforeAll(async () => {
+    producer = createProducer(kafka);
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await producer?.disconnect();
+  });
+
+  it('computes a real ride’s avg power, normalizedPower, kJ and distance within 1 % of the file', async () => {
+    const cfg = loadConfig(workerConfigSpec, env({ STREAM_SESSION_GAP: '5s', STREAM_INSTANCE_ID: 'w-ref' }));
+    const topics = (await import('../src/topics.js')).streamTopics(prefix);
+    worker = await startWorker(cfg, testLogger, { ops: false });
+    // a profile for the indoor rider (compacted topic, created by the worker), read before the ride
+    const profile: ProfileUpdated = {
+      athleteId: 'indoor',
+      ftp: 250,
+      cp: 260,
+      wPrime: 18_000,
+      maxHr: 185,
+      lthr: 165,
+      weightKg: 70,
+      updatedAt: Date.now(),
+    };
+    await producer.send({
+      topic: topics.profiles,
+      acks: -1,
+      messages: [
+        {
+          key: 'indoor',
+          value: JSON.stringify(profile),
+          headers: cloudEventHeaders({
+            type: kafkaTopics.profileUpdated.name,
+            id: `indoor:${profile.updatedAt}`,
+            source: '/users',
+          }),
+        },
+      ],
+    });
+    const w = worker;
+    await waitFor(() => w.processor.profileOf('indoor').source === 'profile', 20_000, 'profile read');
+    const started = await collect(kafka, topics.started);
+    const completed = await collect(kafka, topics.completed);
+    const stats = await collect(kafka, topics.stats);
+
+    // bad input is skipped and counted, and loses nothing else
+    await producer.send({
+      topic: topics.metrics,
+      acks: -1,
+      messages: [
+        { key: 'outdoor', value: 'not json' },
+        { key: 'outdoor', value: JSON.stringify({ athleteId: 'outdoor', samples: 'nope' }) },
+      ],
+    });
+    await produceSamples(producer, topics.metrics, {
+      athleteId: 'outdoor',
+      deviceId: 'edge810',
+      samples: toSamples(outdoor.records),
+    });
+    await produceSamples(producer, topics.metrics, {
+      athleteId: 'indoor',
+      deviceId: 'trainer',
+      samples: toSamples(indoor.records),
+    });
+    // a redelivered batch (same device and seq) changes nothing
+    await produceSamples(producer, topics.metrics, {
+      athleteId: 'outdoor',
+      deviceId: 'edge810',
+      samples: toSamples(outdoor.records).slice(0, 10),
+    });
+
+    await waitFor(() => completed.records.length >= 2, 60_000, 'two completed sessions');
+    const byAthlete = (id: string) => completed.records.find((r) => r.key === id)?.value as TrainingCompleted;
+    const out = byAthlete('outdoor');
+    const ind = byAthlete('indoor');
+
+    const o = independent(outdoor.records);
+    within1(out.avgPower, o.avgPower);
+    within1(out.normalizedPower, o.normalizedPower);
+    within1(out.kj, o.kj);
+    within1(out.distanceM, o.distanceM);
+    // and against what the Edge 810 itself recorded for the session
+    within1(out.avgPower, outdoor.session.avgPower as number);
+    within1(out.normalizedPower, outdoor.session.normalizedPower as number);
+    within1(out.kj, (outdoor.session.totalWork as number) / 1000);
+    within1(out.distanceM, outdoor.session.totalDistance as number);
+    expect(out.samples).toBe(outdoor.records.length);
+    expect(out.profileSource).toBe('default');
+
+    const i = independent(indoor.records);
+    within1(ind.avgPower, i.avgPower);
+    within1(ind.normalizedPower, i.normalizedPower);
+    within1(ind.kj, i.kj);
+    within1(ind.avgPower, indoor.session.avgPower as number);
+    within1(ind.normalizedPower, indoor.session.normalizedPower as number);
+    expect(ind.profileSource).toBe('profile');
+    expect(ind.intensity).toBeCloseTo((ind.normalizedPower as number) / 250, 2);
+
+    // exactly one started per ride, with the contract's CloudEvents headers and deterministic ids
+    const s = started.records.map((r) => r.value as TrainingStarted);
+    expect(s.map((x) => x.sessionId).sort()).toEqual([
+      `indoor:${indoor.records[0]?.ts}`,
+      `outdoor:${outdoor.records[0]?.ts}`,
+    ]);
+    expect(started.records[0]?.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_type: 'training.started',
+      ce_source: '/stream',
+      'content-type': 'application/json',
+    });
+    expect(completed.records.map((r) => r.headers.ce_id).sort()).toEqual(s.map((x) => x.sessionId).sort());
+    expect(worker.processor.counters.invalid).toBe(2);
+    expect(worker.processor.counters.duplicateBatches).toBe(1);
+
+    // stats: at most 4 per second per athlete
+    const outStats = stats.records.filter((r) => r.key === 'outdoor');
+    expect(outStats.length).toBeGreaterThan(0);
+    const times = outStats.map((r) => Number(r.message.timestamp));
+    for (let k = 1; k < times.length; k++) expect(times[k]! - times[k - 1]!).toBeGreaterThanOrEqual(240);
+    const last = outStats.at(-1)?.value as StatsUpdated;
+    expect(last.sessionId).toBe(out.sessionId);
+    reference = out;
+    await Promise.all([started.stop(), completed.stop(), stats.stop()]);
+    await worker.stop();
+    worker = undefined;
+  }, 120_000);
+
+  it('one started/completed pair and the same totals across a kill -9 of the worker mid-ride', async () => {
+    expect(reference).toBeDefined();
+    const topics = (await import('../src/topics.js')).streamTopics(prefix);
+    const workerEnv = env({ STREAM_SESSION_GAP: '10s', STREAM_INSTANCE_ID: 'w-kill' });
+    const spawnWorker = (): ChildProcess =>
+      spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'stream/src/cli.ts', 'work'], {
+        cwd: REPO,
+        env: { ...workerEnv, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    const started = await collect(kafka, topics.started);
+    const completed = await collect(kafka, topics.completed);
+    const stats = await collect(kafka, topics.stats);
+    const changelog = await collect(kafka, topics.changelog);
+    const samples = toSamples(outdoor.records);
+    const half = 2350;
+    const first = spawnWorker();
+    try {
+      const seq = await produceSamples(producer, topics.metrics, {
+        athleteId: 'killed',
+        deviceId: 'edge810',
+        samples: samples.slice(0, half),
+      });
+      // mid-ride: the worker has applied a good part of the first half
+      const midTs = (samples[half - 400] as { ts: number }).ts;
+      await waitFor(
+        () => stats.records.some((r) => r.key === 'killed' && (r.value as StatsUpdated).ts >= midTs),
+        60_000,
+        'progress before the kill',
+      );
+      // and has committed state mid-ride, which the next worker must restore
+      await waitFor(
+        () =>
+          changelog.records.some(
+            (r) => r.key === 'killed' && (r.value as { state?: { s?: { mx: number } } } | null)?.state?.s?.mx,
+          ),
+        30_000,
+        'a committed snapshot',
+      );
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      await produceSamples(producer, topics.metrics, {
+        athleteId: 'killed',
+        deviceId: 'edge810',
+        samples: samples.slice(half),
+        seq,
+      });
+    } finally {
+      if (first.exitCode === null) first.kill('SIGKILL');
+    }
+    const second = spawnWorker();
+    try {
+      await waitFor(() => completed.records.some((r) => r.key === 'killed'), 90_000, 'completed after restart');
+      // anything duplicated would arrive right behind
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
+    const s = started.records.filter((r) => r.key === 'killed');
+    const c = completed.records.filter((r) => r.key === 'killed');
+    expect(s).toHaveLength(1);
+    expect(c).toHaveLength(1);
+    const done = c[0]?.value as TrainingCompleted;
+    const { sessionId: _a, athleteId: _b, ...totals } = done;
+    const { sessionId: _c, athleteId: _d, ...expected } = reference as TrainingCompleted;
+    expect(totals).toEqual(expected);
+    expect(done.sessionId).toBe(`killed:${samples[0]?.ts}`);
+    // snapshots were committed before the kill and again by the worker that restored them
+    const snaps = changelog.records.filter((r) => r.key === 'killed');
+    expect(snaps.length).toBeGreaterThan(1);
+    await Promise.all([started.stop(), completed.stop(), stats.stop(), changelog.stop()]);
+  }, 180_000);
+
+  it('one started/completed pair and the same totals when a second worker joins mid-ride (rebalance)', async () => {
+    expect(reference).toBeDefined();
+    const topics = (await import('../src/topics.js')).streamTopics(prefix);
+    const spawnWorker = (id: string): ChildProcess =>
+      spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'stream/src/cli.ts', 'work'], {
+        cwd: REPO,
+        env: { ...env({ STREAM_SESSION_GAP: '10s', STREAM_INSTANCE_ID: id }), LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    const started = await collect(kafka, topics.started);
+    const completed = await collect(kafka, topics.completed);
+    const stats = await collect(kafka, topics.stats);
+    const samples = toSamples(outdoor.records);
+    // one rider per input partition, so that whatever the new assignment, partitions move
+    const riders = ['rb0', 'rb1', 'rb2'];
+    const half = 2350;
+    const a = spawnWorker('w-a');
+    let b: ChildProcess | undefined;
+    try {
+      const seqs = await Promise.all(
+        riders.map((athleteId, partition) =>
+          produceSamples(producer, topics.metrics, {
+            athleteId,
+            deviceId: 'edge810',
+            samples: samples.slice(0, half),
+            partition,
+          }),
+        ),
+      );
+      const midTs = (samples[half - 400] as { ts: number }).ts;
+      await waitFor(
+        () => riders.every((id) => stats.records.some((r) => r.key === id && (r.value as StatsUpdated).ts >= midTs)),
+        60_000,
+        'progress on every partition',
+      );
+      b = spawnWorker('w-b');
+      // let the group rebalance onto both workers before the second half arrives
+      await new Promise((r) => setTimeout(r, 4000));
+      await Promise.all(
+        riders.map((athleteId, partition) =>
+          produceSamples(producer, topics.metrics, {
+            athleteId,
+            deviceId: 'edge810',
+            samples: samples.slice(half),
+            seq: seqs[partition],
+            partition,
+          }),
+        ),
+      );
+      await waitFor(
+        () => riders.every((id) => completed.records.some((r) => r.key === id)),
+        90_000,
+        'every rider completed',
+      );
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      a.kill('SIGTERM');
+      b?.kill('SIGTERM');
+      await Promise.all(
+        [a, ...(b ? [b] : [])].map((p) => new Promise((r) => (p.exitCode !== null ? r(0) : p.once('exit', r)))),
+      );
+    }
+    const { sessionId: _c, athleteId: _d, ...expected } = reference as TrainingCompleted;
+    for (const id of riders) {
+      expect(started.records.filter((r) => r.key === id)).toHaveLength(1);
+      const c = completed.records.filter((r) => r.key === id);
+      expect(c).toHaveLength(1);
+      const { sessionId: _a, athleteId: _b, ...totals } = (c[0] as { value: TrainingCompleted }).value;
+      expect(totals).toEqual(expected);
+    }
+    await Promise.all([started.stop(), completed.stop(), stats.stop()]);
+  }, 180_000);
+
+  it('two workers with the same STREAM_INSTANCE_ID: one is fenced and stops with WS_STREAM_FENCED', async () => {
+    const group = `${prefix}fence`;
+    const cfg = loadConfig(workerConfigSpec, env({ STREAM_GROUP_ID: group, STREAM_INSTANCE_ID: 'twin' }));
+    const fatal: Error[] = [];
+    const start = (name: string) =>
+      startWorker(cfg, testLogger.child({ worker: name }), { ops: false, onFatal: (e) => void fatal.push(e) });
+    const first = await start('first');
+    const second = await start('second');
+    try {
+      // keep both committing until the transactional id clash shows
+      let seq = 0;
+      await waitFor(
+        () => {
+          if (fatal.length === 0 && seq % 5 === 0) {
+            for (let p = 0; p < 3; p++) {
+              void produceSamples(producer, first.topics.metrics, {
+                athleteId: `twin${p}`,
+                deviceId: 'd',
+                samples: [{ ts: Date.now(), power: 100 }],
+                partition: p,
+                seq: 1_000_000 + seq,
+              });
+            }
+          }
+          seq++;
+          return fatal.length > 0;
+        },
+        60_000,
+        'a fenced worker to stop',
+      );
+      expect(fatal[0]).toMatchObject({ code: 'WS_STREAM_FENCED' });
+      expect(fatal[0]?.message).toContain('STREAM_INSTANCE_ID=twin');
+      // the fenced one stopped by itself; the other keeps its partitions and goes on
+      await waitFor(() => first.ownedPartitions().length + second.ownedPartitions().length > 0, 30_000, 'survivor');
+      expect(fatal).toHaveLength(1);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+    }
+  }, 90_000);
+
+  it('commits the state of thousands of athletes of one partition (batches under max.message.bytes)', async () => {
+    const cfg = loadConfig(workerConfigSpec, env({ STREAM_GROUP_ID: `${prefix}many`, STREAM_INSTANCE_ID: 'many' }));
+    const many = await startWorker(cfg, testLogger, { ops: false });
+    try {
+      const athletes = 3000;
+      const t = Date.now();
+      const messages = Array.from({ length: athletes }, (_, i) => ({
+        key: `m${i}`,
+        partition: 0,
+        value: JSON.stringify({
+          athleteId: `m${i}`,
+          deviceId: 'd',
+          edgeId: 'e',
+          seq: 1,
+          samples: [{ ts: t, power: 100 + (i % 300), hr: 120, cadence: 90, speed: 9, distance: 10 }],
+        }),
+      }));
+      for (let i = 0; i < messages.length; i += 1000) {
+        await producer.send({ topic: many.topics.metrics, acks: -1, messages: messages.slice(i, i + 1000) });
+      }
+      await waitFor(() => many.processor.counters.records >= athletes, 60_000, 'all records applied');
+      // transactions carrying ~3000 snapshots (well over 1 MiB of values) commit
+      const value = async (name: string) =>
+        (await many.registry.getMetricsAsJSON()).find((m) => m.name === name)?.values[0]?.value ?? 0;
+      const deadline = Date.now() + 60_000;
+      while ((await value('wattstream_stream_snapshots_total')) < athletes && Date.now() < deadline) {
+        await many.commit();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await value('wattstream_stream_commit_failures_total')).toBe(0);
+      expect(await value('wattstream_stream_snapshots_total')).toBeGreaterThanOrEqual(athletes);
+    } finally {
+      await many.stop();
+    }
+  }, 90_000);
+});
