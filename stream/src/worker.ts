@@ -213,6 +213,25 @@ export async function startWorker(
     };
   }
 
+  /**
+   * Restores assigned partitions that no batch has restored yet. A partition that receives no
+   * input after a takeover would otherwise never be restored, and the sessions open on it would
+   * never end. When its committed offset is the end of the partition, it is caught up and its
+   * clock follows wall time.
+   */
+  async function restoreIdle(): Promise<void> {
+    const missing = assigned.filter((p) => !parts.has(p));
+    if (missing.length === 0) return;
+    const ends = await retryKafka(() => admin.fetchTopicOffsets(topics.metrics));
+    for (const p of missing) {
+      if (rebalancing || stopping || !assigned.includes(p) || parts.has(p)) continue;
+      const part = await restore(p);
+      const high = Number(ends.find((e) => e.partition === p)?.high ?? '-1');
+      part.caughtUp = part.next !== null && part.next >= high;
+      parts.set(p, part);
+    }
+  }
+
   /** Drops all in-memory partition state: it is restored from the changelog when needed. */
   function dropAll(reason: string): void {
     if (parts.size > 0) logger.info({ partitions: [...parts.keys()], reason }, 'dropping partition state');
@@ -412,6 +431,7 @@ export async function startWorker(
     void mutex
       .run(async () => {
         if (rebalancing || stopping) return;
+        await restoreIdle();
         const now = Date.now();
         for (const part of parts.values()) if (part.caughtUp) processor.advance(part.state, part.outbox, now);
         if (now - lastCommit >= cfg.commitIntervalMs) await commit();
