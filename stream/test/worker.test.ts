@@ -12,7 +12,7 @@ import { createProducer, loadConfig, type Producer } from '@wattstream/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerConfigSpec } from '../src/config.js';
 import { type StreamWorker, startWorker } from '../src/worker.js';
-import { type FitRecord, readFitFile, toSamples } from './helpers/fit.js';
+import { readFitFile, rideTotals, toSamples } from './helpers/fit.js';
 import { collect, produceSamples, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
 
 // Real rides from ../shared/fixtures/fit through Kafka and the worker, checked against values
@@ -21,32 +21,6 @@ import { collect, produceSamples, testKafka, testLogger, uniquePrefix, waitFor }
 const REPO = join(import.meta.dirname, '..', '..');
 const OUTDOOR = 'Edge810-Vector-2013-08-16-15-35-10.fit';
 const INDOOR = 'sample-activity-indoor-trainer.fit';
-
-/** Straight from the definitions, over the file's records (1 Hz), with no streaming code. */
-function independent(records: FitRecord[]) {
-  const bySecond = new Map<number, number[]>();
-  for (const r of records) {
-    if (r.power === undefined) continue;
-    const sec = Math.floor(r.ts / 1000);
-    bySecond.set(sec, [...(bySecond.get(sec) ?? []), r.power]);
-  }
-  const p = [...bySecond.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v.reduce((s, x) => s + x, 0) / v.length);
-  const sum = p.reduce((s, x) => s + x, 0);
-  let fourth = 0;
-  let n = 0;
-  for (let i = 29; i < p.length; i++) {
-    const mean = p.slice(i - 29, i + 1).reduce((s, x) => s + x, 0) / 30;
-    fourth += mean ** 4;
-    n++;
-  }
-  const dist = records.filter((r) => r.distance !== undefined).map((r) => r.distance as number);
-  return {
-    avgPower: sum / p.length,
-    normalizedPower: (fourth / n) ** 0.25,
-    kj: sum / 1000,
-    distanceM: dist.length > 0 ? (dist.at(-1) as number) - (dist[0] as number) : 0,
-  };
-}
 
 const within1 = (actual: number | null, expected: number) => {
   expect(actual).not.toBeNull();
@@ -148,7 +122,7 @@ describe('stream worker', () => {
     const out = byAthlete('outdoor');
     const ind = byAthlete('indoor');
 
-    const o = independent(outdoor.records);
+    const o = rideTotals(outdoor.records);
     within1(out.avgPower, o.avgPower);
     within1(out.normalizedPower, o.normalizedPower);
     within1(out.kj, o.kj);
@@ -161,7 +135,7 @@ describe('stream worker', () => {
     expect(out.samples).toBe(outdoor.records.length);
     expect(out.profileSource).toBe('default');
 
-    const i = independent(indoor.records);
+    const i = rideTotals(indoor.records);
     within1(ind.avgPower, i.avgPower);
     within1(ind.normalizedPower, i.normalizedPower);
     within1(ind.kj, i.kj);

@@ -53,11 +53,13 @@ export class Pipeline {
   /**
    * `infraEnv`: use this running Kafka/QuestDB (`KAFKA_BROKERS`, `QUESTDB_HTTP`, `QUESTDB_PG`)
    * instead of the `pnpm infra` stack; `up`/`down` then leave the infrastructure alone.
+   * `serviceEnv`: extra settings for every service (e.g. `STREAM_SESSION_GAP` in tests).
    */
   constructor(
     readonly cfg: LauncherConfig,
     private readonly log: (msg: string) => void = () => {},
     private readonly infraEnv?: Record<string, string>,
+    private readonly serviceEnv: Record<string, string> = {},
   ) {
     this.stack = new Stack({ dir: infraDir(), ports: DEFAULT_STACK_PORTS, log });
     this.runDir = join(cfg.dataDir, 'run');
@@ -119,6 +121,7 @@ export class Pipeline {
       ...(this.infraEnv ?? this.stack.env()),
       DATA_DIR: this.cfg.dataDir,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      ...this.serviceEnv,
     };
   }
 

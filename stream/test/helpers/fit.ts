@@ -43,3 +43,32 @@ export const readFitRecords = (file: string): FitRecord[] => readFitFile(file).r
 export function toSamples(records: FitRecord[]): Sample[] {
   return records.filter((r) => Object.keys(r).length > 1).map((r) => ({ ...r }));
 }
+
+/**
+ * Ride totals straight from the definitions, over a FIT file's records (1 Hz), with no streaming
+ * code: the independent reference the stream worker and the whole pipeline are checked against.
+ */
+export function rideTotals(records: FitRecord[]) {
+  const bySecond = new Map<number, number[]>();
+  for (const r of records) {
+    if (r.power === undefined) continue;
+    const sec = Math.floor(r.ts / 1000);
+    bySecond.set(sec, [...(bySecond.get(sec) ?? []), r.power]);
+  }
+  const p = [...bySecond.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v.reduce((s, x) => s + x, 0) / v.length);
+  const sum = p.reduce((s, x) => s + x, 0);
+  let fourth = 0;
+  let n = 0;
+  for (let i = 29; i < p.length; i++) {
+    const mean = p.slice(i - 29, i + 1).reduce((s, x) => s + x, 0) / 30;
+    fourth += mean ** 4;
+    n++;
+  }
+  const dist = records.filter((r) => r.distance !== undefined).map((r) => r.distance as number);
+  return {
+    avgPower: sum / p.length,
+    normalizedPower: (fourth / n) ** 0.25,
+    kj: sum / 1000,
+    distanceM: dist.length > 0 ? (dist.at(-1) as number) - (dist[0] as number) : 0,
+  };
+}

@@ -5,6 +5,7 @@ import { QuestDbNode } from '../questdb-node.js';
 import { Stack, type StackPorts } from '../stack.js';
 import { tempDir } from './temp.js';
 
+export { freePort } from '../prereqs.js';
 export { tempDir } from './temp.js';
 
 /**

@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { kafkaTopics, type TrainingCompleted, type TrainingStarted } from '@wattstream/contracts';
+import { isAlive, repoRoot } from '@wattstream/infra';
+import { freePort, tempDir } from '@wattstream/infra/testing';
+import { createConsumer, createKafka, createLogger, loadConfig, questdbExec } from '@wattstream/platform';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import WebSocket from 'ws';
+import { FIT_DIR, readFitFile, rideTotals } from '../../../stream/test/helpers/fit.js';
+import { launcherConfig, Pipeline, type PipelineInfo, SIM_GROUP_ID } from '../src/index.js';
+
+/**
+ * The whole pipeline as `pnpm pipeline up` runs it (every service a real process from its
+ * compiled CLI, a simulated fleet publishing through a real edge agent), against the suite's real
+ * Kafka and QuestDB: what the README's run command starts, checked end to end.
+ */
+const run = promisify(execFile);
+const root = repoRoot();
+const infra = inject('infra');
+const suffix = Date.now().toString(36);
+const dataDir = tempDir('pipeline');
+const env: Record<string, string> = { DATA_DIR: dataDir, SIM_ATHLETES: '3' };
+for (const name of [
+  'MQTT_PORT',
+  'MQTT_WS_PORT',
+  'INGEST_HTTP_PORT',
+  'SINK_HTTP_PORT',
+  'STREAM_HTTP_PORT',
+  'LIVE_PORT',
+  'EDGE_HTTP_PORT',
+]) {
+  env[name] = String(await freePort());
+}
+const cfg = loadConfig(launcherConfig, env);
+const pipeline = new Pipeline(cfg, () => {}, infra, {
+  LOG_LEVEL: 'warn',
+  // Own consumer group and transactional id: other test files run stream workers on this Kafka.
+  STREAM_GROUP_ID: `pipeline-test-${suffix}`,
+  STREAM_INSTANCE_ID: `pipeline-test-${suffix}`,
+  STREAM_SESSION_GAP: '10s',
+  STREAM_COMMIT_INTERVAL: '500ms',
+});
+let info: PipelineInfo;
+
+beforeAll(async () => {
+  info = await pipeline.up();
+}, 240_000);
+afterAll(async () => {
+  await pipeline.down();
+}, 120_000);
+
+/** Collects JSON frames of one WebSocket until `done` says enough. */
+function liveFrames(url: string, messages: object[], done: (frames: Record<string, unknown>[]) => boolean) {
+  return new Promise<Record<string, unknown>[]>((resolve, reject) => {
+    const frames: Record<string, unknown>[] = [];
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => {
+      ws.close();
+      reject(new Error(`only these frames arrived: ${JSON.stringify(frames.map((f) => f.type))}`));
+    }, 30_000);
+    ws.on('open', () => {
+      for (const m of messages) ws.send(JSON.stringify(m));
+    });
+    ws.on('message', (data) => {
+      frames.push(JSON.parse(String(data)) as Record<string, unknown>);
+      if (done(frames)) {
+        clearTimeout(timer);
+        ws.close();
+        resolve(frames);
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+describe('pnpm pipeline up: the whole pipeline on one machine', () => {
+  it('starts every service ready and prints a dashboard URL that serves the page', async () => {
+    const status = await pipeline.status();
+    expect(status.map((s) => [s.name, s.ready])).toEqual([
+      ['ingest', true],
+      ['sink', true],
+      ['stream-worker', true],
+      ['live', true],
+      ['edge-sim', true],
+    ]);
+    expect(info.dashboardUrl).toContain(`group=${SIM_GROUP_ID}`);
+    const page = await fetch(info.dashboardUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+  });
+
+  it('delivers the simulated fleet to live clients: athlete stats and the group leaderboard', async () => {
+    const athlete = info.athletes[0];
+    const frames = await liveFrames(
+      `ws://127.0.0.1:${cfg.livePort}/v1/live?access_token=${info.viewerToken}`,
+      [
+        { type: 'subscribe', channel: `athlete:${athlete}` },
+        { type: 'subscribe', channel: `group:${SIM_GROUP_ID}` },
+      ],
+      (f) => f.some((x) => x.type === 'stats') && f.some((x) => x.type === 'leaderboard'),
+    );
+    expect(frames.filter((f) => f.type === 'error')).toEqual([]);
+    const stats = frames.find((f) => f.type === 'stats') as { channel: string; data: { metrics: { power: unknown } } };
+    expect(stats.channel).toBe(`athlete:${athlete}`);
+    expect(typeof stats.data.metrics.power).toBe('number');
+    const board = frames.find((f) => f.type === 'leaderboard') as { data: unknown };
+    expect(JSON.stringify(board.data)).toContain(athlete);
+  }, 60_000);
+
+  it('writes the fleet’s samples to QuestDB through the sink', async () => {
+    const ids = info.athletes.map((a) => `'${a}'`).join(',');
+    let rows = 0;
+    for (let i = 0; i < 60 && rows === 0; i++) {
+      const r = await questdbExec(
+        infra.QUESTDB_HTTP ?? '',
+        `select count() from tracking_metrics where athlete_id in (${ids})`,
+      );
+      rows = Number(r.dataset[0]?.[0] ?? 0);
+      if (rows === 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(rows).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('replays a real FIT ride at the edge and emits one session whose totals match the file within 1 %', async () => {
+    const file = 'Edge810-Vector-2013-08-16-15-35-10.fit';
+    const athlete = `fit-${suffix}`;
+    const pipelineEnv = { ...process.env, ...infra, DATA_DIR: dataDir };
+    const cli = (pkg: string) => join(root, pkg, 'dist', 'cli.js');
+    const { stdout: token } = await run(
+      process.execPath,
+      [cli('ingest'), 'token', '--edge', 'fit-edge', '--athlete', athlete],
+      {
+        env: pipelineEnv,
+      },
+    );
+    const kafka = createKafka({
+      brokers: [infra.KAFKA_BROKERS ?? ''],
+      clientId: 'pipeline-test',
+      logger: createLogger('test', 'warn'),
+    });
+    const consumer = createConsumer(kafka, { groupId: `pipeline-test-reader-${suffix}` });
+    const started: TrainingStarted[] = [];
+    const completed: TrainingCompleted[] = [];
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [kafkaTopics.trainingStarted.name, kafkaTopics.trainingCompleted.name],
+      fromBeginning: true,
+    });
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        const v = JSON.parse(String(message.value)) as { athleteId: string };
+        if (v.athleteId !== athlete) return;
+        if (topic === kafkaTopics.trainingStarted.name) started.push(v as TrainingStarted);
+        else completed.push(v as TrainingCompleted);
+      },
+    });
+    try {
+      await run(
+        process.execPath,
+        [
+          cli('edge'),
+          'replay',
+          join(FIT_DIR, file),
+          '--athlete',
+          athlete,
+          '--speed',
+          '0',
+          '--original-timestamps',
+          '--mqtt-url',
+          info.mqttUrl,
+          '--edge-id',
+          'fit-edge',
+          '--token',
+          token.trim(),
+          '--data-dir',
+          tempDir('fit-edge'),
+          '--http-port',
+          '0',
+          '--log-level',
+          'warn',
+        ],
+        { env: pipelineEnv, timeout: 120_000 },
+      );
+      const deadline = Date.now() + 90_000;
+      while (completed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      expect(started).toHaveLength(1);
+      expect(completed).toHaveLength(1);
+      const summary = completed[0] as TrainingCompleted;
+      const expected = rideTotals(readFitFile(file).records);
+      const within1 = (actual: number | null, want: number) =>
+        expect(Math.abs((actual ?? Number.NaN) - want) / want).toBeLessThan(0.01);
+      within1(summary.avgPower, expected.avgPower);
+      within1(summary.normalizedPower, expected.normalizedPower);
+      within1(summary.kj, expected.kj);
+      within1(summary.distanceM, expected.distanceM);
+      expect(summary.sessionId).toBe(started[0]?.sessionId);
+    } finally {
+      await consumer.disconnect();
+    }
+  }, 240_000);
+
+  it('down stops exactly the services up started', async () => {
+    const pids = (await pipeline.status()).map((s) => s.pid);
+    expect(pids.every((p) => p !== undefined)).toBe(true);
+    expect(await pipeline.down()).toEqual(['edge-sim', 'live', 'stream-worker', 'sink', 'ingest']);
+    for (const p of pids) expect(isAlive(p as number)).toBe(false);
+    expect((await pipeline.status()).every((s) => s.pid === undefined && !s.ready)).toBe(true);
+  }, 120_000);
+});
