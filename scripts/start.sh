@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: set up a fresh clone and run the whole pipeline on this machine.
+# The main job: set up a fresh clone and run the whole pipeline on this machine, with a simulated
+# fleet publishing through a real edge agent. Idempotent; `pnpm pipeline down --infra` stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/bootstrap.sh
@@ -9,7 +10,5 @@ require_java_and_maven
 require_pnpm
 install_and_build
 
-log "starting Kafka and QuestDB (pnpm infra up)"
-pnpm --silent infra up
-pnpm --silent infra status
-log "infrastructure is up; stop it with: pnpm infra down"
+log "starting the pipeline: Kafka, QuestDB, ingest, sink, stream worker, live server, simulated fleet"
+pnpm --silent pipeline up
