@@ -1,18 +1,19 @@
-import type { WheelOptions } from './ble-cycling-power.js';
-import { DEFAULT_WHEEL_OPTIONS } from './ble-cycling-power.js';
-import { type CounterState, stepCounter } from './counters.js';
 import { ok, ReadingBuilder } from './normalize.js';
 import { Reader, safely } from './reader.js';
+import {
+  DEFAULT_WHEEL_OPTIONS,
+  initialRevolutionState,
+  type RevolutionState,
+  readCrankRevolutions,
+  readWheelRevolutions,
+  resetRevolutionState,
+  type WheelOptions,
+} from './revolutions.js';
 import type { DecodeContext, DecodeResult } from './types.js';
 
-export interface CscState {
-  crank?: CounterState;
-  wheel?: CounterState;
-  distanceM: number;
-}
-
-export const initialCscState = (): CscState => ({ distanceM: 0 });
-export const resetCscState = (s: CscState): CscState => ({ distanceM: s.distanceM });
+export type CscState = RevolutionState;
+export const initialCscState = initialRevolutionState;
+export const resetCscState = resetRevolutionState;
 
 /**
  * CSC Measurement 0x2A5B (Cycling Speed and Cadence Service 0x1816; CSCS v1.0 §3.1).
@@ -31,37 +32,8 @@ export function decodeCscMeasurement(
     const out = new ReadingBuilder();
     const flags = r.u8('flags');
     let next = state;
-    if (flags & 0x01) {
-      const revs = r.u32('cumulative wheel revolutions');
-      const time = r.u16('last wheel event time');
-      const circM = opts.wheelCircumferenceMm / 1000;
-      const step = stepCounter(state.wheel, revs, time, ctx.nowMs, {
-        revModulus: 0x100000000,
-        timeModulus: 0x10000,
-        ticksPerSecond: 1024,
-        maxRate: 40 / circM,
-        staleMs: opts.staleMs,
-      });
-      const distanceM = state.distanceM + step.deltaRevs * circM;
-      next = { ...next, wheel: step.next, distanceM };
-      if (step.rate !== undefined) out.set('speed', step.rate * circM);
-      out.set('distance', distanceM);
-      if (step.rebaselined) out.detail('wheelCounterReset', true);
-    }
-    if (flags & 0x02) {
-      const revs = r.u16('cumulative crank revolutions');
-      const time = r.u16('last crank event time');
-      const step = stepCounter(state.crank, revs, time, ctx.nowMs, {
-        revModulus: 0x10000,
-        timeModulus: 0x10000,
-        ticksPerSecond: 1024,
-        maxRate: 250 / 60,
-        staleMs: opts.staleMs,
-      });
-      next = { ...next, crank: step.next };
-      if (step.rate !== undefined) out.set('cadence', step.rate * 60);
-      if (step.rebaselined) out.detail('crankCounterReset', true);
-    }
+    if (flags & 0x01) next = readWheelRevolutions(r, next, out, ctx.nowMs, opts, 1024);
+    if (flags & 0x02) next = readCrankRevolutions(r, next, out, ctx.nowMs, opts);
     return [ok(out), next];
   });
 }

@@ -1,25 +1,20 @@
-import { type CounterState, stepCounter } from './counters.js';
 import { ok, ReadingBuilder } from './normalize.js';
 import { Reader, safely } from './reader.js';
+import {
+  DEFAULT_WHEEL_OPTIONS,
+  initialRevolutionState,
+  type RevolutionState,
+  readCrankRevolutions,
+  readWheelRevolutions,
+  resetRevolutionState,
+  type WheelOptions,
+} from './revolutions.js';
 import type { DecodeContext, DecodeResult } from './types.js';
 
-export interface WheelOptions {
-  /** Wheel circumference in millimetres (speed and distance from wheel revolutions). */
-  wheelCircumferenceMm: number;
-  /** After this long without a new crank/wheel event, cadence/speed is 0. */
-  staleMs: number;
-}
+export { DEFAULT_WHEEL_OPTIONS, type WheelOptions } from './revolutions.js';
 
-export const DEFAULT_WHEEL_OPTIONS: WheelOptions = { wheelCircumferenceMm: 2105, staleMs: 2000 };
-
-export interface CyclingPowerState {
-  crank?: CounterState;
-  wheel?: CounterState;
-  /** Distance accumulated from wheel revolutions since the decoder was created, metres. */
-  distanceM: number;
-}
-
-export const initialCyclingPowerState = (): CyclingPowerState => ({ distanceM: 0 });
+export type CyclingPowerState = RevolutionState;
+export const initialCyclingPowerState = initialRevolutionState;
 
 /**
  * Cycling Power Measurement 0x2A63 (Cycling Power Service 0x1818; CPS v1.1 §3.2 Table 3.2).
@@ -52,37 +47,8 @@ export function decodeCyclingPowerMeasurement(
       out.detail('torqueSource', flags & 0x0008 ? 'crank' : 'wheel');
     }
     let next: CyclingPowerState = state;
-    if (flags & 0x0010) {
-      const revs = r.u32('cumulative wheel revolutions');
-      const time = r.u16('last wheel event time');
-      const circM = opts.wheelCircumferenceMm / 1000;
-      const step = stepCounter(state.wheel, revs, time, ctx.nowMs, {
-        revModulus: 0x100000000,
-        timeModulus: 0x10000,
-        ticksPerSecond: 2048,
-        maxRate: 40 / circM,
-        staleMs: opts.staleMs,
-      });
-      const distanceM = state.distanceM + step.deltaRevs * circM;
-      next = { ...next, wheel: step.next, distanceM };
-      if (step.rate !== undefined) out.set('speed', step.rate * circM);
-      out.set('distance', distanceM);
-      if (step.rebaselined) out.detail('wheelCounterReset', true);
-    }
-    if (flags & 0x0020) {
-      const revs = r.u16('cumulative crank revolutions');
-      const time = r.u16('last crank event time');
-      const step = stepCounter(state.crank, revs, time, ctx.nowMs, {
-        revModulus: 0x10000,
-        timeModulus: 0x10000,
-        ticksPerSecond: 1024,
-        maxRate: 250 / 60,
-        staleMs: opts.staleMs,
-      });
-      next = { ...next, crank: step.next };
-      if (step.rate !== undefined) out.set('cadence', step.rate * 60);
-      if (step.rebaselined) out.detail('crankCounterReset', true);
-    }
+    if (flags & 0x0010) next = readWheelRevolutions(r, next, out, ctx.nowMs, opts, 2048);
+    if (flags & 0x0020) next = readCrankRevolutions(r, next, out, ctx.nowMs, opts);
     if (flags & 0x0040) {
       out.detail('maxForceN', r.s16('maximum force magnitude'));
       out.detail('minForceN', r.s16('minimum force magnitude'));
@@ -106,6 +72,4 @@ export function decodeCyclingPowerMeasurement(
   });
 }
 
-/** Drops the counter baselines (after a reconnect the sensor may restart its counters at 0);
- * keeps the accumulated distance, which stays monotonic. */
-export const resetCyclingPowerState = (s: CyclingPowerState): CyclingPowerState => ({ distanceM: s.distanceM });
+export const resetCyclingPowerState = resetRevolutionState;
