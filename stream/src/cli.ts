@@ -34,9 +34,7 @@ program
       const cfg = loadConfig(workerConfigSpec);
       const logger = createLogger('stream-worker', cfg.logLevel);
       const shutdown = createShutdown(logger, { timeoutMs: 30_000 });
-      const worker = await startWorker(cfg, logger, {
-        onFatal: () => void shutdown.run('fenced').then(() => process.exit(1)),
-      });
+      const worker = await startWorker(cfg, logger);
       shutdown.add('intake', 'worker', () => worker.stop());
     } catch (err) {
       fail(err);

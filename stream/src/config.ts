@@ -29,7 +29,8 @@ export const workerConfigSpec = {
         .replace(/[^A-Za-z0-9_-]/g, '-')
         .slice(0, 64) || 'worker',
     pattern: /^[A-Za-z0-9_-]{1,64}$/,
-    description: 'stable id of this worker; its transactional id, so a restarted worker fences its dead predecessor',
+    description:
+      'name of this worker in logs and Kafka client ids (transactional ids are per input partition, STREAM_GROUP_ID-p<n>)',
   }),
   sessionGapMs: duration('STREAM_SESSION_GAP', {
     default: '5m',

@@ -14,6 +14,7 @@ import {
   LATENCY_BUCKETS,
   type Logger,
   type OpsServer,
+  type Producer,
   type Registry,
   startOpsServer,
   WattstreamError,
@@ -31,6 +32,14 @@ import { ensureTopicsRetrying, retryKafka, type StreamTopics, streamTopics } fro
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
 
 interface Part {
+  /**
+   * The partition's transactional producer, id `STREAM_GROUP_ID-p<partition>`. Initialising it
+   * bumps the id's epoch: the partition's previous owner is fenced and its open transaction
+   * aborted before this worker restores, so a paused or partitioned "zombie" can never commit
+   * after the partition moved (kafkajs has no KIP-447 group fencing; this is the per-partition
+   * producer scheme Kafka Streams used before it).
+   */
+  tx: Producer;
   state: PartitionState;
   /** next input offset to apply; null until known */
   next: number | null;
@@ -96,14 +105,7 @@ export function chunks<M extends { key?: string | null; value: string | null }>(
 export async function startWorker(
   cfg: WorkerConfig,
   logger: Logger,
-  {
-    ops = true,
-    onFatal = () => {},
-  }: {
-    ops?: boolean;
-    /** called when this worker cannot go on (another worker took its transactional id) */
-    onFatal?: (err: Error) => void;
-  } = {},
+  { ops = true }: { ops?: boolean } = {},
 ): Promise<StreamWorker> {
   const topics = streamTopics(cfg.topicPrefix);
   const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: `stream-worker-${cfg.instanceId}`, logger });
@@ -140,11 +142,7 @@ export async function startWorker(
   );
 
   const plain = createProducer(kafka);
-  const tx = createProducer(kafka, {
-    transactionalId: `${cfg.groupId}-${cfg.instanceId}`,
-    transactionTimeout: cfg.transactionTimeoutMs,
-  });
-  await Promise.all([plain.connect(), tx.connect(), profiles.start(), changelog.start()]);
+  await Promise.all([plain.connect(), profiles.start(), changelog.start()]);
   if (!(await profiles.caughtUp(10_000))) {
     logger.warn({ topic: topics.profiles }, 'profiles not fully read within 10 s; starting anyway');
   }
@@ -153,12 +151,12 @@ export async function startWorker(
   const mutex = new Mutex();
   let rebalancing = false;
   let stopping = false;
-  let fenced = false;
   let stopped: Promise<void> | undefined;
   let lastCommit = Date.now();
   let statsInFlight: Promise<unknown> | null = null;
   let assigned: number[] = [];
   let joinedAt = 0;
+  const idleRestoreDelayMs = Math.max(5000, 4 * cfg.commitIntervalMs);
 
   const consumer: Consumer = createConsumer(kafka, {
     groupId: cfg.groupId,
@@ -171,6 +169,13 @@ export async function startWorker(
 
   async function restore(p: number): Promise<Part> {
     const t0 = Date.now();
+    // First fence the previous owner: its open transaction is aborted (or, if already being
+    // committed, completed) before the barrier below reads what was committed.
+    const tx = createProducer(kafka, {
+      transactionalId: `${cfg.groupId}-p${p}`,
+      transactionTimeout: cfg.transactionTimeoutMs,
+    });
+    await retryKafka(() => initTransactions(tx));
     const ok = await changelog.barrier(
       (key, partition) =>
         plain.send({ topic: topics.changelog, acks: -1, messages: [{ key, value: null, partition }] }),
@@ -178,6 +183,7 @@ export async function startWorker(
       RESTORE_TIMEOUT_MS,
     );
     if (!ok) {
+      await tx.disconnect().catch(() => {});
       throw new WattstreamError(
         StreamErrorCode.RestoreTimeout,
         `could not read the state changelog ${topics.changelog} partition ${p} to its end within ${RESTORE_TIMEOUT_MS} ms; is Kafka healthy?`,
@@ -205,6 +211,7 @@ export async function startWorker(
       'partition state restored',
     );
     return {
+      tx,
       state,
       next: committed >= 0 ? committed : null,
       caughtUp: false,
@@ -220,6 +227,10 @@ export async function startWorker(
    * clock follows wall time.
    */
   async function restoreIdle(): Promise<void> {
+    // Not right after a join: the previous owner may still be finishing a transaction (kafkajs
+    // cannot fence it), and restoring before it lands would redo committed work. Partitions with
+    // input are restored by their first batch as before; idle ones can wait a few seconds.
+    if (performance.now() - joinedAt < idleRestoreDelayMs) return;
     const missing = assigned.filter((p) => !parts.has(p));
     if (missing.length === 0) return;
     const ends = await retryKafka(() => admin.fetchTopicOffsets(topics.metrics));
@@ -232,122 +243,110 @@ export async function startWorker(
     }
   }
 
+  /** Closes a partition's producer; its next owner (maybe this worker again) initialises a new one. */
+  function release(part: Part): void {
+    void part.tx.disconnect().catch(() => {});
+  }
+
   /** Drops all in-memory partition state: it is restored from the changelog when needed. */
   function dropAll(reason: string): void {
     if (parts.size > 0) logger.info({ partitions: [...parts.keys()], reason }, 'dropping partition state');
+    for (const part of parts.values()) release(part);
     parts.clear();
   }
 
+  /** One transaction per owned partition, in parallel (each partition has its own producer). */
   async function commit(): Promise<void> {
-    if (rebalancing || fenced) return;
-    const started = [];
-    const completed = [];
-    const states = [];
-    const offsets: { partition: number; offset: string }[] = [];
+    if (rebalancing) return;
     const now = Date.now();
-    for (const [p, part] of parts) {
-      for (const e of part.outbox.started) {
-        started.push({
-          key: e.athleteId,
-          value: JSON.stringify(e),
-          headers: cloudEventHeaders({
-            type: kafkaTopics.trainingStarted.name,
-            id: e.sessionId,
-            source: '/stream',
-            time: now,
-          }),
-        });
-      }
-      for (const e of part.outbox.completed) {
-        completed.push({
-          key: e.athleteId,
-          value: JSON.stringify(e),
-          headers: cloudEventHeaders({
-            type: kafkaTopics.trainingCompleted.name,
-            id: e.sessionId,
-            source: '/stream',
-            time: now,
-          }),
-        });
-      }
-      for (const id of part.outbox.changed) {
-        const a = part.state.athletes.get(id);
-        const updatedAt = a?.lastArrival || now;
-        states.push({
-          key: id,
-          partition: p,
-          value: a
-            ? JSON.stringify({ v: STATE_FORMAT_VERSION, athleteId: id, updatedAt, state: encodeState(a) })
-            : null,
-          headers: cloudEventHeaders({
-            type: kafkaTopics.athleteState.name,
-            id: `${id}:${updatedAt}`,
-            source: '/stream',
-            time: now,
-          }),
-        });
-      }
-      if (part.offsetPending && part.next !== null) offsets.push({ partition: p, offset: String(part.next) });
+    const results = await Promise.all([...parts].map(([p, part]) => commitPartition(p, part, now)));
+    lastCommit = Date.now();
+    const failed = results.find((r) => r !== undefined);
+    if (failed !== undefined) {
+      dropAll('commit failed');
+      throw new WattstreamError(
+        StreamErrorCode.CommitFailed,
+        `Kafka transaction failed (${failed.message}); uncommitted work is redone from the last commit`,
+        { cause: failed },
+      );
     }
-    if (started.length + completed.length + states.length + offsets.length === 0) {
-      lastCommit = now;
-      return;
-    }
+  }
+
+  /**
+   * Commits one partition's session events, changed snapshots and input offset in its own
+   * transaction. Returns the error when it failed; a fenced partition (another worker took it
+   * over) is dropped here and is not an error: its work was never visible and the new owner redoes it.
+   */
+  async function commitPartition(p: number, part: Part, now: number): Promise<Error | undefined> {
+    const event = (type: string, e: { athleteId: string; sessionId: string }) => ({
+      key: e.athleteId,
+      value: JSON.stringify(e),
+      headers: cloudEventHeaders({ type, id: e.sessionId, source: '/stream', time: now }),
+    });
+    const started = part.outbox.started.map((e) => event(kafkaTopics.trainingStarted.name, e));
+    const completed = part.outbox.completed.map((e) => event(kafkaTopics.trainingCompleted.name, e));
+    const states = [...part.outbox.changed].map((id) => {
+      const a = part.state.athletes.get(id);
+      const updatedAt = a?.lastArrival || now;
+      return {
+        key: id,
+        partition: p,
+        value: a ? JSON.stringify({ v: STATE_FORMAT_VERSION, athleteId: id, updatedAt, state: encodeState(a) }) : null,
+        headers: cloudEventHeaders({
+          type: kafkaTopics.athleteState.name,
+          id: `${id}:${updatedAt}`,
+          source: '/stream',
+          time: now,
+        }),
+      };
+    });
+    const offset = part.offsetPending && part.next !== null ? String(part.next) : undefined;
+    if (started.length + completed.length + states.length === 0 && offset === undefined) return undefined;
     const t0 = Date.now();
-    let transaction: Awaited<ReturnType<typeof tx.transaction>> | undefined;
+    let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
     try {
-      transaction = await tx.transaction();
+      transaction = await part.tx.transaction();
       // One produce request per chunk: a partition's record batch must stay under the broker's
       // max.message.bytes (1 MiB), which a commit of a thousand athletes' snapshots exceeds.
-      for (const [topic, messages] of [
+      const outputs: [string, { key: string; value: string | null; partition?: number }[]][] = [
         [topics.started, started],
         [topics.completed, completed],
         [topics.changelog, states],
-      ] as const) {
+      ];
+      for (const [topic, messages] of outputs) {
         for (const chunk of chunks(messages, MAX_REQUEST_BYTES)) {
           await transaction.send({ topic, messages: chunk, acks: -1, compression: CompressionTypes.LZ4 });
         }
       }
-      if (offsets.length > 0) {
+      if (offset !== undefined) {
         await transaction.sendOffsets({
           consumerGroupId: cfg.groupId,
-          topics: [{ topic: topics.metrics, partitions: offsets }],
+          topics: [{ topic: topics.metrics, partitions: [{ partition: p, offset }] }],
         });
       }
       await transaction.commit();
     } catch (err) {
       await transaction?.abort().catch(() => {});
       m.commitFailures.inc();
-      dropAll('commit failed');
       if (isFenced(err)) {
-        const fatal = new WattstreamError(
-          StreamErrorCode.Fenced,
-          `another worker runs with STREAM_INSTANCE_ID=${cfg.instanceId} (transactional id ${cfg.groupId}-${cfg.instanceId}) ` +
-            'and fenced this one; give every worker its own STREAM_INSTANCE_ID',
-          { cause: err },
+        logger.warn(
+          { code: StreamErrorCode.Fenced, partition: p },
+          'another worker took this partition over (its producer fenced ours); dropping it',
         );
-        logger.fatal({ code: fatal.code }, fatal.message);
-        fenced = true;
-        // not awaited: this runs inside eachBatch, which stop() waits for
-        void worker.stop().finally(() => onFatal(fatal));
-        throw fatal;
+        release(part);
+        if (parts.get(p) === part) parts.delete(p);
+        return undefined;
       }
-      throw new WattstreamError(
-        StreamErrorCode.CommitFailed,
-        `Kafka transaction failed (${(err as Error).message}); uncommitted work is redone from the last commit`,
-        { cause: err },
-      );
+      return err as Error;
     }
-    for (const part of parts.values()) {
-      part.outbox = newOutbox();
-      part.offsetPending = false;
-    }
+    part.outbox = newOutbox();
+    part.offsetPending = false;
     m.commits.inc();
     m.commitSeconds.observe((Date.now() - t0) / 1000);
     m.sessionsStarted.inc(started.length);
     m.sessionsCompleted.inc(completed.length);
     m.snapshots.inc(states.length);
-    lastCommit = Date.now();
+    return undefined;
   }
 
   consumer.on(consumer.events.REBALANCING, () => {
@@ -359,7 +358,11 @@ export async function startWorker(
     assigned = (e.payload.memberAssignment[topics.metrics] ?? []).slice().sort((a, b) => a - b);
     logger.info({ partitions: assigned }, 'partitions assigned');
     void mutex.run(() => {
-      for (const p of [...parts.keys()]) if (!assigned.includes(p)) parts.delete(p);
+      for (const [p, part] of [...parts]) {
+        if (assigned.includes(p)) continue;
+        release(part);
+        parts.delete(p);
+      }
       rebalancing = false;
     });
   });
@@ -520,7 +523,10 @@ export async function startWorker(
         await statsInFlight;
         await consumer.disconnect().catch(() => {});
         await Promise.all([profiles.stop(), changelog.stop()]);
-        await Promise.all([tx.disconnect().catch(() => {}), plain.disconnect().catch(() => {})]);
+        await Promise.all([
+          ...[...parts.values()].map((part) => part.tx.disconnect().catch(() => {})),
+          plain.disconnect().catch(() => {}),
+        ]);
         await admin.disconnect().catch(() => {});
         await opsServer?.close();
       })();
@@ -528,6 +534,18 @@ export async function startWorker(
     },
   };
   return worker;
+}
+
+/**
+ * Initialises a transactional producer's id now. kafkajs does it lazily, on the first
+ * `transaction()`, not on `connect()`: without this the fence (epoch bump, the previous owner's
+ * open transaction aborted) would happen only at the first commit, after the state was restored.
+ * An empty transaction's abort sends nothing.
+ */
+export async function initTransactions(tx: Producer): Promise<void> {
+  await tx.connect();
+  const t = await tx.transaction();
+  await t.abort();
 }
 
 function isFenced(err: unknown): boolean {
