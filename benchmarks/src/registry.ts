@@ -1,7 +1,8 @@
 import { kafkaRaw } from './benches/kafka-raw.js';
+import { mqtt } from './benches/mqtt.js';
 import { questdbRaw } from './benches/questdb-raw.js';
 import type { Benchmark } from './benchmark.js';
 
 /** Every benchmark, in the order `bench all` runs them and RESULTS.md lists them. */
-export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw];
+export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw, mqtt];
 export const BENCHMARK_NAMES = BENCHMARKS.map((b) => b.name);
