@@ -31,6 +31,7 @@ export class Child<Msg extends { type: string } = { type: string }> {
       else if (m.type === 'error') this.fail(new Error(`${name}: ${(m as unknown as { message: string }).message}`));
       else this.messages.push(m);
     });
+    this.proc.on('error', (err) => this.fail(new Error(`${name}: ${err.message}`)));
     this.proc.once('exit', (code, signal) => {
       this.fail(new Error(`${name} exited (${signal ?? `code ${code}`})`));
     });
@@ -50,7 +51,8 @@ export class Child<Msg extends { type: string } = { type: string }> {
   }
 
   send(msg: object): void {
-    if (this.proc.connected) this.proc.send(msg);
+    // a child that has just exited: the exit handler reports it, not an EPIPE
+    if (this.proc.connected) this.proc.send(msg, (err) => void err);
   }
 
   /** The next message of `type` (or one already received and not yet taken). */

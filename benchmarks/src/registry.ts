@@ -1,8 +1,11 @@
+import { ingest } from './benches/ingest.js';
 import { kafkaRaw } from './benches/kafka-raw.js';
 import { mqtt } from './benches/mqtt.js';
 import { questdbRaw } from './benches/questdb-raw.js';
+import { sink } from './benches/sink.js';
+import { stream } from './benches/stream.js';
 import type { Benchmark } from './benchmark.js';
 
 /** Every benchmark, in the order `bench all` runs them and RESULTS.md lists them. */
-export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw, mqtt];
+export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw, mqtt, ingest, sink, stream];
 export const BENCHMARK_NAMES = BENCHMARKS.map((b) => b.name);

@@ -1,10 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { kafkaTopics } from '@wattstream/contracts';
 import { freePort } from '@wattstream/infra';
 import { mintEdgeToken, tokenConfig } from '@wattstream/ingest';
-import { loadConfig, loadTokenKeys, signToken, TOKEN_AUDIENCE } from '@wattstream/platform';
+import {
+  createKafka,
+  createLogger,
+  ensureTopics,
+  loadConfig,
+  loadTokenKeys,
+  signToken,
+  TOKEN_AUDIENCE,
+} from '@wattstream/platform';
+import { Child, distFile } from './child.js';
 import type { BenchContext } from './context.js';
 import type { MqttConnSpec } from './load/mqtt-load.js';
+import type { PrefillConfig, PrefillMsg } from './load/prefill.js';
 import { ServiceProcess } from './proc.js';
 
 /** The V8 heap flags ingest's README recommends for production (RSS ~150 MB at full load). */
@@ -105,4 +116,55 @@ export function liveToken(dataDir: string, user = 'bench'): Promise<string> {
     ttlMs: 24 * 3_600_000,
     claims: { roles: ['admin'], watch: [] },
   });
+}
+
+/** Fills a topic with unique `tracking.metrics.received` records (a pinned child process). */
+export async function prefillTopic(ctx: BenchContext, config: PrefillConfig): Promise<number> {
+  const child = new Child<PrefillMsg>('prefill', distFile('./load/prefill.js'), {
+    pin: ctx.pin('load'),
+  });
+  ctx.onCleanup(() => child.stop());
+  const t0 = performance.now();
+  child.send({ type: 'config', config });
+  const done = await child.next('done', 15 * 60_000);
+  await child.stop();
+  ctx.log(
+    `prefilled ${config.topic}: ${done.sent} records × ${config.samplesPerRecord} samples in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return done.sent;
+}
+
+/** Creates a topic like `tracking.metrics.received` (contract configs) when missing. */
+export async function ensureMetricsTopic(brokers: string, topic: string, partitions = 6): Promise<void> {
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bench', logger: createLogger('bench', 'warn') });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [{ name: topic, configs: kafkaTopics.metricsReceived.configs, partitions }]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Runs a scenario from `<pkg>/bench/*.ts` (see load/scenario.ts) in its own process under tsx
+ * and returns what its function returned.
+ */
+export async function runScenario<T>(
+  ctx: BenchContext,
+  o: { file: string; fn: string; args: unknown[]; pin?: string[]; nodeArgs?: string[]; timeoutMs?: number },
+): Promise<T> {
+  const child = new Child<{ type: 'done'; result: T } | { type: 'error'; message: string }>(
+    `${o.file}#${o.fn}`,
+    distFile('./load/scenario.js'),
+    {
+      args: [o.file, o.fn],
+      nodeArgs: ['--conditions=source', '--import', 'tsx', ...(o.nodeArgs ?? [])],
+      ...(o.pin ? { pin: o.pin } : {}),
+    },
+  );
+  ctx.onCleanup(() => child.stop());
+  child.send({ type: 'config', args: o.args });
+  const done = await child.next('done', o.timeoutMs ?? 10 * 60_000);
+  return done.result;
 }

@@ -14,6 +14,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { childMain } from '../child.js';
+import { samplesJson } from '../payloads.js';
 import { LatencyRecorder } from '../stats.js';
 import { connectPacket, PacketReader, PINGREQ, publishQos1, topicPart } from './mqtt-wire.js';
 
@@ -118,24 +119,10 @@ childMain(async () => {
   const url = new URL(cfg.url);
   const n = cfg.samplesPerBatch;
   const step = Math.max(1, Math.floor(cfg.periodMs / n));
-  const fixedSamples = (() => {
-    const parts: string[] = [];
-    for (let i = 0; i < n; i++) {
-      parts.push(
-        `{"ts":${1_764_000_000_000 + i * step},"power":${200 + (i % 97)},"cadence":${85 + (i % 10) / 2},"hr":${130 + (i % 40)}}`,
-      );
-    }
-    return `[${parts.join(',')}]`;
-  })();
-  const payload = (seq: number, tsNewest: number): Buffer => {
-    if (!cfg.timed) return Buffer.from(`{"seq":${seq},"samples":${fixedSamples}}`);
-    let s = `{"seq":${seq},"samples":[`;
-    for (let i = 0; i < n; i++) {
-      const ts = tsNewest - (n - 1 - i) * step;
-      s += `${i ? ',' : ''}{"ts":${ts},"power":${150 + ((seq * 7 + i) % 150)},"cadence":${85 + (i % 10)},"hr":${120 + (seq % 40)}}`;
-    }
-    return Buffer.from(`${s}]}`);
-  };
+  // fixed mode: 64 distinct prebuilt batches (only seq changes per publish); timed mode: built per publish
+  const fixed = Array.from({ length: 64 }, (_, v) => samplesJson(v, n, step, 1_764_000_000_000 + n * step));
+  const payload = (seq: number, tsNewest: number): Buffer =>
+    Buffer.from(`{"seq":${seq},"samples":${cfg.timed ? samplesJson(seq, n, step, tsNewest) : fixed[seq % 64]}}`);
 
   let sent = 0;
   let acked = 0;
