@@ -1,3 +1,5 @@
+import { e2e } from './benches/e2e.js';
+import { fanout } from './benches/fanout.js';
 import { ingest } from './benches/ingest.js';
 import { kafkaRaw } from './benches/kafka-raw.js';
 import { mqtt } from './benches/mqtt.js';
@@ -7,5 +9,5 @@ import { stream } from './benches/stream.js';
 import type { Benchmark } from './benchmark.js';
 
 /** Every benchmark, in the order `bench all` runs them and RESULTS.md lists them. */
-export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw, mqtt, ingest, sink, stream];
+export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw, mqtt, ingest, sink, stream, fanout, e2e];
 export const BENCHMARK_NAMES = BENCHMARKS.map((b) => b.name);

@@ -36,6 +36,7 @@ export class MqttLoad {
     warmupMs: number,
     seriesName: string,
     onTick?: (tick: { at: number; sent: number; acked: number }) => void,
+    t0?: number,
   ): Promise<MqttLoadRun> {
     const series: Series = { name: seriesName, unit: 'msg/s', points: [] };
     let last: { at: number; acked: number } | undefined;
@@ -47,7 +48,7 @@ export class MqttLoad {
       last = m;
       onTick?.(m);
     });
-    this.child.send({ type: 'run', durationMs, warmupMs });
+    this.child.send({ type: 'run', durationMs, warmupMs, ...(t0 === undefined ? {} : { t0 }) });
     const done = await this.child.next('done', warmupMs + durationMs + 120_000);
     return { done, series, ackedPerSec: done.ackedMeasured / done.measuredSeconds };
   }

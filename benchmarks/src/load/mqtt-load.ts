@@ -37,7 +37,7 @@ export interface MqttLoadConfig {
   window: number;
   /** open mode: publishes per second over all streams */
   ratePerSec: number;
-  /** open mode: epoch ms of publish 0 (default: when `run` arrives) */
+  /** open mode: epoch ms of publish 0 (default: `run`'s t0, else when `run` arrives) */
   t0?: number;
 }
 
@@ -194,13 +194,13 @@ childMain(async () => {
     for (const c of conns) c.sock.write(PINGREQ);
   }, 20_000);
 
-  const run = await new Promise<{ durationMs: number; warmupMs: number }>((resolve) =>
-    process.on('message', (m: { type: string; durationMs: number; warmupMs: number }) => {
+  const run = await new Promise<{ durationMs: number; warmupMs: number; t0?: number }>((resolve) =>
+    process.on('message', (m: { type: string; durationMs: number; warmupMs: number; t0?: number }) => {
       if (m.type === 'run') resolve(m);
     }),
   );
   const cpu0 = process.cpuUsage();
-  const t0 = cfg.t0 ?? now();
+  const t0 = run.t0 ?? cfg.t0 ?? now();
   measureFrom = t0 + run.warmupMs;
   measureUntil = measureFrom + run.durationMs;
   running = true;
