@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { repoRoot } from '@wattstream/infra';
 
 /**
@@ -91,8 +91,11 @@ export class Child<Msg extends { type: string } = { type: string }> {
   }
 }
 
-/** Path of a compiled module of this package (`dist/…`), for child processes. */
-export const distFile = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+/**
+ * Path of a compiled module of this package (`benchmarks/dist/…`), for child processes — also
+ * when the parent runs from sources (the smoke test): children always run compiled code.
+ */
+export const distFile = (rel: string) => join(repoRoot(), 'benchmarks', 'dist', rel);
 
 /** For child entries: report an uncaught failure to the parent, then exit. */
 export function childMain(fn: () => Promise<void>): void {

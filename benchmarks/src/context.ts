@@ -9,6 +9,8 @@ export interface BenchOptions {
   rate: number | undefined;
   /** Tiny run that only proves the harness works (the test suite uses it). */
   smoke: boolean;
+  /** Where results are written (earlier results may inform a benchmark, e.g. soak's rate). */
+  resultsDir?: string;
   log: (msg: string) => void;
 }
 

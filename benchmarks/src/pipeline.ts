@@ -20,6 +20,8 @@ export interface RunningPipeline {
   dataDir: string;
   livePort: number;
   brokers: string;
+  /** consumer groups of the stream worker and the sink on `tracking.metrics.received` */
+  groups: { worker: string; sink: string };
   /** pid per service (ingest, sink, stream-worker, live, edge-sim) */
   pids(): Promise<Record<string, number>>;
 }
@@ -75,6 +77,7 @@ export async function startPipeline(ctx: BenchContext, name: string): Promise<Ru
     dataDir,
     livePort: ports.LIVE_PORT,
     brokers: infra.env.KAFKA_BROKERS!,
+    groups: { worker: env.STREAM_GROUP_ID, sink: env.SINK_GROUP },
     pids: async () =>
       Object.fromEntries(
         (await pipeline.status()).filter((s) => s.pid !== undefined).map((s) => [s.name, s.pid as number]),
@@ -132,7 +135,7 @@ export async function startE2eLoad(
     window: 0,
     ratePerSec: shape.publishesPerSec,
   });
-  const receiver = new Child<E2eReceiverMsg>('WebSocket receiver', distFile('./load/e2e-receiver.js'), {
+  const receiver = new Child<E2eReceiverMsg>('WebSocket receiver', distFile('load/e2e-receiver.js'), {
     pin: ctx.pin('load'),
   });
   ctx.onCleanup(() => receiver.stop());
@@ -141,7 +144,7 @@ export async function startE2eLoad(
     token: await liveToken(p.dataDir),
     athletes,
     publishesPerSec: shape.publishesPerSec,
-    graceS: 5,
+    graceS: ctx.smoke ? 2 : 5,
     windowS: window.windowS,
   };
   receiver.send({ type: 'config', config: cfg });

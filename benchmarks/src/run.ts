@@ -24,7 +24,7 @@ export async function runBenchmarks(benches: Benchmark[], opts: RunOptions): Pro
   try {
     for (const b of benches) {
       const durationMs = opts.durationMs ?? b.defaultDurationMs ?? 30_000;
-      const benchCtx = new BenchContext({ ...opts, durationMs }, shared);
+      const benchCtx = new BenchContext({ ...opts, durationMs, resultsDir: opts.outDir }, shared);
       opts.log(`▶ ${b.name} (${durationMs / 1000} s after ${opts.warmupMs / 1000} s warm-up)`);
       const startedAt = new Date().toISOString();
       try {

@@ -120,7 +120,7 @@ export function liveToken(dataDir: string, user = 'bench'): Promise<string> {
 
 /** Fills a topic with unique `tracking.metrics.received` records (a pinned child process). */
 export async function prefillTopic(ctx: BenchContext, config: PrefillConfig): Promise<number> {
-  const child = new Child<PrefillMsg>('prefill', distFile('./load/prefill.js'), {
+  const child = new Child<PrefillMsg>('prefill', distFile('load/prefill.js'), {
     pin: ctx.pin('load'),
   });
   ctx.onCleanup(() => child.stop());
@@ -156,7 +156,7 @@ export async function runScenario<T>(
 ): Promise<T> {
   const child = new Child<{ type: 'done'; result: T } | { type: 'error'; message: string }>(
     `${o.file}#${o.fn}`,
-    distFile('./load/scenario.js'),
+    distFile('load/scenario.js'),
     {
       args: [o.file, o.fn],
       nodeArgs: ['--conditions=source', '--import', 'tsx', ...(o.nodeArgs ?? [])],

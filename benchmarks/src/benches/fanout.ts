@@ -41,7 +41,7 @@ function startServer(ctx: BenchContext, transport: Transport, dataDir: string): 
   const pin = ctx.pin('sut');
   const child =
     transport === 'socketio'
-      ? new Child<ServerMsg>('socket.io server', distFile('./fanout/socketio-server.js'), {
+      ? new Child<ServerMsg>('socket.io server', distFile('fanout/socketio-server.js'), {
           args: [String(CHANNELS), String(FRAME_BYTES)],
           pin,
         })
@@ -66,7 +66,7 @@ async function runCase(
   const { port } = await server.next('ready', 60_000);
   await sleep(500);
   const rss0 = procRss(server.pid);
-  const clients = new Child<WsClientsMsg>(`${subscribers} ${transport} clients`, distFile('./load/ws-clients.js'), {
+  const clients = new Child<WsClientsMsg>(`${subscribers} ${transport} clients`, distFile('load/ws-clients.js'), {
     pin: ctx.pin('load'),
   });
   ctx.onCleanup(() => clients.stop());

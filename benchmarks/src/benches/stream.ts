@@ -57,7 +57,7 @@ async function bareDrain(
 ): Promise<Drain> {
   const child = new Child<BareConsumerMsg>(
     `bare consumer${parse ? ' + JSON.parse' : ''}`,
-    distFile('./load/bare-consumer.js'),
+    distFile('load/bare-consumer.js'),
     {
       pin: ctx.pin('sut'),
     },
@@ -85,7 +85,7 @@ async function changelogBytesPerAthlete(brokers: string, topic: string): Promise
     },
   });
   const started = Date.now();
-  while (Date.now() - last < 3000 && Date.now() - started < 120_000) await sleep(250);
+  while (Date.now() - last < 2000 && Date.now() - started < 120_000) await sleep(250);
   await consumer.disconnect();
   return sizes.size === 0 ? Number.NaN : [...sizes.values()].reduce((a, b) => a + b, 0) / sizes.size;
 }

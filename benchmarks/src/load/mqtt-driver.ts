@@ -19,7 +19,7 @@ export class MqttLoad {
   ) {}
 
   static async connect(ctx: BenchContext, name: string, config: MqttLoadConfig): Promise<MqttLoad> {
-    const child = new Child<MqttLoadMsg>(name, distFile('./load/mqtt-load.js'), { pin: ctx.pin('load') });
+    const child = new Child<MqttLoadMsg>(name, distFile('load/mqtt-load.js'), { pin: ctx.pin('load') });
     ctx.onCleanup(() => child.stop());
     child.send({ type: 'config', config });
     await child.next('connected', 120_000);
