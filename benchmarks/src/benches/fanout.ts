@@ -61,7 +61,7 @@ async function runCase(
   dataDir: string,
   token: string,
 ): Promise<Case> {
-  const phaseMs = Math.max(1000, ctx.durationMs / 2);
+  const phaseMs = Math.max(ctx.smoke ? 500 : 1000, ctx.durationMs / 2);
   const server = startServer(ctx, transport, dataDir);
   const { port } = await server.next('ready', 60_000);
   await sleep(500);
