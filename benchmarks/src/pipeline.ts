@@ -9,7 +9,12 @@ import { MqttLoad } from './load/mqtt-driver.js';
 import { procCpuSeconds, procRss } from './proc.js';
 import { edgeConnections, liveToken, scratch } from './services.js';
 
-export const SAMPLES_PER_BATCH = 10;
+/**
+ * Samples per batch in e2e: an edge flushing every 250 ms a device that reports ~40 times a second
+ * (or several sensors merged). `BENCH_SAMPLES_PER_BATCH` changes it: fewer samples per batch means
+ * more MQTT messages for the same samples/s.
+ */
+export const SAMPLES_PER_BATCH = Number(process.env.BENCH_SAMPLES_PER_BATCH ?? 10);
 /** An edge flushes each device every 250 ms (EDGE_FLUSH_INTERVAL). */
 export const BATCH_HZ = 4;
 const ATHLETES_PER_EDGE = 25;
@@ -85,9 +90,9 @@ export async function startPipeline(ctx: BenchContext, name: string): Promise<Ru
   };
 }
 
-/** Edges and athletes for a target rate of samples/s: 10-sample batches, 4 per second per athlete. */
-export function loadShape(samplesPerSec: number) {
-  const athletes = Math.max(1, Math.ceil(samplesPerSec / (SAMPLES_PER_BATCH * BATCH_HZ)));
+/** Edges and athletes for a target rate of samples/s: `samplesPerBatch`-sample batches, 4 per second per athlete. */
+export function loadShape(samplesPerSec: number, samplesPerBatch = SAMPLES_PER_BATCH) {
+  const athletes = Math.max(1, Math.ceil(samplesPerSec / (samplesPerBatch * BATCH_HZ)));
   const perEdge = Math.min(ATHLETES_PER_EDGE, athletes);
   const edges = Math.ceil(athletes / perEdge);
   const total = edges * perEdge;
@@ -117,8 +122,9 @@ export async function startE2eLoad(
   p: RunningPipeline,
   samplesPerSec: number,
   window: { warmupMs: number; durationMs: number; windowS: number },
+  samplesPerBatch = SAMPLES_PER_BATCH,
 ): Promise<E2eRun> {
-  const shape = loadShape(samplesPerSec);
+  const shape = loadShape(samplesPerSec, samplesPerBatch);
   const { conns, athletes } = await edgeConnections(p.dataDir, {
     edges: shape.edges,
     athletesPerEdge: shape.perEdge,
@@ -128,7 +134,7 @@ export async function startE2eLoad(
   const load = await MqttLoad.connect(ctx, 'edge publishers', {
     url: p.info.mqttUrl,
     connections: conns,
-    samplesPerBatch: SAMPLES_PER_BATCH,
+    samplesPerBatch,
     timed: true,
     periodMs: 1000 / BATCH_HZ,
     mode: 'open',
