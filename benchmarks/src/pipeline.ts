@@ -100,8 +100,9 @@ export function loadShape(samplesPerSec: number, samplesPerBatch = SAMPLES_PER_B
     edges,
     perEdge,
     athletes: total,
+    samplesPerBatch,
     publishesPerSec: total * BATCH_HZ,
-    samplesPerSec: total * BATCH_HZ * SAMPLES_PER_BATCH,
+    samplesPerSec: total * BATCH_HZ * samplesPerBatch,
   };
 }
 

@@ -48,7 +48,8 @@ export const e2e: Benchmark = {
     const v = r.visibility;
     const figures: Record<string, number> = {
       offeredSamplesPerSec: shape.samplesPerSec,
-      ackedSamplesPerSec: Math.round(loaded.ackedPerSec * SAMPLES_PER_BATCH),
+      ackedSamplesPerSec: Math.round(loaded.ackedPerSec * shape.samplesPerBatch),
+      loadGenCpuCores: round(loaded.done.cpuSeconds / ((ctx.warmupMs + ctx.durationMs) / 1000), 2),
       athletes: shape.athletes,
       e2eP50Ms: round(v.p50, 1),
       e2eP95Ms: round(v.p95, 1),

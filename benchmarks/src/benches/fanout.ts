@@ -4,7 +4,7 @@ import type { BenchContext } from '../context.js';
 import type { WsClientsMsg } from '../load/ws-clients.js';
 import { procCpuSeconds, procRss, sleep } from '../proc.js';
 import { liveToken, scratch } from '../services.js';
-import { round } from '../stats.js';
+import { round, type Series } from '../stats.js';
 
 type Transport = 'uws' | 'ws' | 'socketio';
 const TRANSPORTS: Transport[] = ['uws', 'ws', 'socketio'];
@@ -34,6 +34,8 @@ interface Case {
   rssKbPerConn: number;
   clientCpuCores: number;
   curve: [number, number][];
+  /** frames/s delivered over the saturation phase */
+  series: Series;
   setupS: number;
 }
 
@@ -86,7 +88,17 @@ async function runCase(
   await sleep(1000);
   const rssConn = procRss(server.pid);
 
+  // frames/s over each measured window; the last phase's (saturation) is kept
+  const series: Series = { name: LABEL[transport], unit: 'frames/s', points: [] };
+  let last = { at: 0, frames: 0 };
+  clients.onMessage((m) => {
+    if (m.type !== 'tick') return;
+    series.points.push([round(m.at / 1000, 1), Math.round(((m.frames - last.frames) * 1000) / (m.at - last.at))]);
+    last = m;
+  });
   const phase = async (rateHz: number) => {
+    last = { at: 0, frames: 0 };
+    series.points = [];
     server.send({ type: 'run', durationMs: ctx.warmupMs + phaseMs + 500, rateHz });
     await sleep(ctx.warmupMs);
     const cpu0 = procCpuSeconds(server.pid);
@@ -121,6 +133,7 @@ async function runCase(
     rssKbPerConn: round((rssConn - rss0) / 1024 / subscribers, 1),
     clientCpuCores: round(sat.cpuSeconds / sat.seconds, 2),
     curve: live.curve,
+    series,
     setupS: round(setupMs / 1000),
   };
   ctx.log(`${LABEL[transport]} ${subscribers}: ${JSON.stringify({ ...c, curve: undefined })}`);
@@ -182,12 +195,21 @@ export const fanout: Benchmark = {
         },
         { name: 'uWebSockets.js ≥ 5× ws (issue 5)', figure: 'uwsToWs', op: '>=', threshold: 5 },
       ],
-      charts: sizes.map((n) => ({
-        kind: 'percentile' as const,
-        title: `Delivery latency, ${n.toLocaleString('en-US')} subscribers, ${LIVE_HZ} updates/s per channel (${(n * PER_SUBSCRIBER * LIVE_HZ).toLocaleString('en-US')} frames/s)`,
-        yLabel: 'ms',
-        curves: cases.filter((c) => c.subscribers === n).map((c) => ({ name: LABEL[c.transport], points: c.curve })),
-      })),
+      charts: [
+        ...sizes.map((n) => ({
+          kind: 'line' as const,
+          title: `Saturation: frames/s delivered to ${n.toLocaleString('en-US')} subscribers`,
+          xLabel: 's (measured window)',
+          yLabel: 'frames/s',
+          series: cases.filter((c) => c.subscribers === n).map((c) => c.series),
+        })),
+        ...sizes.map((n) => ({
+          kind: 'percentile' as const,
+          title: `Delivery latency, ${n.toLocaleString('en-US')} subscribers, ${LIVE_HZ} updates/s per channel (${(n * PER_SUBSCRIBER * LIVE_HZ).toLocaleString('en-US')} frames/s)`,
+          yLabel: 'ms',
+          curves: cases.filter((c) => c.subscribers === n).map((c) => ({ name: LABEL[c.transport], points: c.curve })),
+        })),
+      ],
       notes: [
         'Saturation figures are what the subscriber process could read; when its CPU (…ClientCpuCores) is near 1 core the ' +
           'server could deliver more: …FramesPerServerCpuSec is the rate per second of server CPU.',

@@ -119,11 +119,13 @@ export const soak: Benchmark = {
       source = `half of ${Math.round(cap.samplesPerSec).toLocaleString('en-US')} samples/s, ${cap.source}`;
     }
     const intervalS = Math.max(1, Math.round(ctx.durationMs / 1000 / 300));
-    const run = await startE2eLoad(ctx, p, rate, {
-      warmupMs: ctx.warmupMs,
-      durationMs: ctx.durationMs,
-      windowS: intervalS,
-    });
+    const run = await startE2eLoad(
+      ctx,
+      p,
+      rate,
+      { warmupMs: ctx.warmupMs, durationMs: ctx.durationMs, windowS: intervalS },
+      SOAK_SAMPLES_PER_BATCH,
+    );
     ctx.log(`soak at ${run.shape.samplesPerSec} samples/s (${source}) for ${ctx.durationMs / 1000} s …`);
 
     const pids = await p.pids();
@@ -175,7 +177,7 @@ export const soak: Benchmark = {
 
     const figures: Record<string, number> = {
       offeredSamplesPerSec: run.shape.samplesPerSec,
-      ackedSamplesPerSec: Math.round(loaded.ackedPerSec * SOAK_SAMPLES_PER_BATCH),
+      ackedSamplesPerSec: Math.round(loaded.ackedPerSec * run.shape.samplesPerBatch),
       e2eP50Ms: round(r.visibility.p50, 1),
       e2eP99Ms: round(r.visibility.p99, 1),
       e2eMaxMs: round(r.visibility.max, 1),

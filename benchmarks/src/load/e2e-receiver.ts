@@ -122,7 +122,14 @@ childMain(async () => {
       closed++;
       if (!stopping) process.send?.({ type: 'error', message: 'the live server closed a WebSocket' });
     });
-    for (const channel of channels) ws.send(JSON.stringify({ type: 'subscribe', channel }));
+    // the live hub holds at most 32 messages while it checks the token: one subscription first,
+    // the rest once it is confirmed (authenticated)
+    const first = channels[0] as string;
+    ws.send(JSON.stringify({ type: 'subscribe', channel: first }));
+    const deadline = Date.now() + 30_000;
+    while (pending === channels.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (pending === channels.length) throw new Error(`no "subscribed" for ${first} within 30 s`);
+    for (const channel of channels.slice(1)) ws.send(JSON.stringify({ type: 'subscribe', channel }));
     await subscribed;
   }
   const schedule = new Promise<E2eSchedule>((resolve) =>

@@ -7,7 +7,7 @@ export interface MqttLoadRun {
   done: MqttLoadDone;
   /** acknowledged publishes per second, over the whole run (warm-up included) */
   series: Series;
-  /** steady acknowledged publishes per second (after the warm-up) */
+  /** acknowledged publishes per second in the measured window (after the warm-up) */
   ackedPerSec: number;
 }
 
@@ -50,7 +50,10 @@ export class MqttLoad {
     });
     this.child.send({ type: 'run', durationMs, warmupMs, ...(t0 === undefined ? {} : { t0 }) });
     const done = await this.child.next('done', warmupMs + durationMs + 120_000);
-    return { done, series, ackedPerSec: done.ackedMeasured / done.measuredSeconds };
+    // open loop: publishes scheduled in the window that were acknowledged (acks of a warm-up
+    // backlog arriving in the window must not count); closed loop: acks received in the window
+    const acked = this.config.mode === 'open' ? done.measured : done.ackedMeasured;
+    return { done, series, ackedPerSec: acked / done.measuredSeconds };
   }
 
   stop(): Promise<void> {

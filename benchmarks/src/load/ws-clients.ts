@@ -25,6 +25,7 @@ export interface WsClientsConfig {
 
 export type WsClientsMsg =
   | { type: 'ready'; setupMs: number }
+  | { type: 'tick'; at: number; frames: number }
   | {
       type: 'result';
       frames: number;
@@ -249,7 +250,12 @@ childMain(async () => {
     const f0 = count();
     const c0 = process.cpuUsage();
     const s = performance.now();
+    const ticker = setInterval(
+      () => process.send?.({ type: 'tick', at: performance.now() - s, frames: count() - f0 }),
+      500,
+    );
     await new Promise((r) => setTimeout(r, m.durationMs));
+    clearInterval(ticker);
     const frames = count() - f0;
     const seconds = (performance.now() - s) / 1000;
     latency.on = false;
