@@ -26,10 +26,23 @@ export async function runBenchmarks(benches: Benchmark[], opts: RunOptions): Pro
   const shared = new SharedInfra(opts.infra);
   const results: BenchResultFile[] = [];
   const failed: { name: string; error: Error }[] = [];
+  // Ctrl-C or a SIGTERM must not leave Kafka, QuestDB and services running (they are detached)
+  let current: BenchContext | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    opts.log(`${signal}: stopping what the benchmarks started …`);
+    void (async () => {
+      await current?.cleanupBench();
+      await shared.close();
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     for (const b of benches) {
       const durationMs = opts.durationMs ?? b.defaultDurationMs ?? 30_000;
       const benchCtx = new BenchContext({ ...opts, durationMs, resultsDir: opts.outDir }, shared);
+      current = benchCtx;
       opts.log(`▶ ${b.name} (${durationMs / 1000} s after ${opts.warmupMs / 1000} s warm-up)`);
       const startedAt = new Date().toISOString();
       try {
@@ -59,6 +72,8 @@ export async function runBenchmarks(benches: Benchmark[], opts: RunOptions): Pro
     }
   } finally {
     await shared.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   if (opts.resultsMarkdown) {
     mkdirSync(opts.outDir, { recursive: true });
