@@ -21,12 +21,13 @@ const ASSUMED_MAX_ROWS_PER_SEC = 400_000;
 export const sink: Benchmark = {
   name: 'sink',
   description:
-    '`ingest sink` (dist, pinned to core 0, its own consumer group) draining a backlog of unique 100-sample records ' +
+    '`ingest sink` (dist, pinned to core 0, its own consumer group) draining a backlog of unique 100-sample records (fresh Kafka and QuestDB) ' +
     'in `tracking.metrics.received` into `tracking_metrics` (ILP/HTTP, offsets committed after QuestDB accepted). ' +
     'Then the bare `questdb-raw` writer (one client, 10,000 rows per request, pinned to core 0 too) for as long, ' +
     'on the same QuestDB.',
   async run(ctx) {
-    const { env, dir } = await ctx.infra();
+    // a topic that holds only this backlog (earlier benchmarks write other record sizes to it)
+    const { env, dir } = await ctx.freshInfra();
     const dataDir = scratch(dir, 'sink');
     const http = env.QUESTDB_HTTP!;
     await ensureMetricsTopic(env.KAFKA_BROKERS!, TOPIC.metricsReceived);
@@ -134,7 +135,7 @@ export const sink: Benchmark = {
         { kind: 'line', title: 'sink RSS', xLabel: 's', yLabel: 'MB', series: [rss.series] },
       ],
       notes: [
-        `Backlog: ${records.toLocaleString('en-US')} records × ${SAMPLES} samples (power, cadence, hr) prefilled before the sink starts, plus whatever earlier benchmarks left in the topic.` +
+        `Backlog: ${records.toLocaleString('en-US')} records × ${SAMPLES} samples (power, cadence, hr) prefilled on fresh Kafka and QuestDB before the sink starts.` +
           (drainedEarly ? ' The sink drained it before the end: the measured window is shorter than --duration.' : ''),
         'Both write rows accepted over ILP/HTTP; QuestDB applies its WAL asynchronously after that (rawWalApplyAfterEndS).',
       ],
