@@ -1,5 +1,6 @@
+import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { startTestStack, type TestStack } from '@wattstream/infra/testing';
+import { startTestStack, type TestStack, tempDir } from '@wattstream/infra/testing';
 
 export interface BenchOptions {
   durationMs: number;
@@ -8,6 +9,8 @@ export interface BenchOptions {
   rate: number | undefined;
   /** Tiny run that only proves the harness works (the test suite uses it). */
   smoke: boolean;
+  /** Where results are written (earlier results may inform a benchmark, e.g. soak's rate). */
+  resultsDir?: string;
   log: (msg: string) => void;
 }
 
@@ -44,6 +47,16 @@ export class BenchContext {
   }
 
   /**
+   * Kafka + QuestDB with empty topics, for benchmarks whose consumers start from the beginning of
+   * the production topics (the whole pipeline): the run's infrastructure is replaced by a new one
+   * (later benchmarks use the new one). With an injected infrastructure (the test suite's) that
+   * one is returned as it is.
+   */
+  freshInfra(): Promise<BenchInfra> {
+    return this.shared.fresh(this.opts.log);
+  }
+
+  /**
    * `taskset` prefix that pins a process to the cores of its role: the system under test on core
    * 0, load generators on core 1 (on a 2-core machine the infrastructure shares both). Empty when
    * the machine has one core or taskset is missing.
@@ -52,6 +65,11 @@ export class BenchContext {
     const n = cpus().length;
     if (n < 2 || process.env.BENCH_NO_PIN === '1') return [];
     return ['taskset', '-c', role === 'sut' ? '0' : '1'];
+  }
+
+  /** A scratch folder for benchmarks that need no infrastructure (the run's, removed at the end). */
+  scratchDir(): string {
+    return this.shared.scratchDir();
   }
 
   onCleanup(fn: () => Promise<void> | void): void {
@@ -83,6 +101,7 @@ export interface BenchInfra {
  */
 export class SharedInfra {
   private stack: Promise<TestStack> | undefined;
+  private scratch: string | undefined;
 
   constructor(private readonly existing?: BenchInfra) {}
 
@@ -95,9 +114,27 @@ export class SharedInfra {
     return this.stack;
   }
 
+  async fresh(log: (msg: string) => void): Promise<BenchInfra> {
+    if (this.existing) return this.existing;
+    if (this.stack) {
+      log('replacing Kafka and QuestDB with fresh ones …');
+      await (await this.stack).destroy();
+      this.stack = undefined;
+    }
+    return this.get(log);
+  }
+
+  scratchDir(): string {
+    if (this.existing) return this.existing.dir;
+    this.scratch ??= tempDir('bench-scratch');
+    return this.scratch;
+  }
+
   async close(): Promise<void> {
     if (this.stack) await (await this.stack).destroy();
     this.stack = undefined;
+    if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
+    this.scratch = undefined;
   }
 }
 

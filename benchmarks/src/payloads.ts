@@ -35,3 +35,25 @@ export function makeReceived(athlete: number, seq: number, samplesPerBatch = 100
     samples: b.samples,
   };
 }
+
+/**
+ * The `samples` array of a batch as JSON text, with plausible variability (power around 200 W,
+ * cadence, heart rate), `n` samples `stepMs` apart ending at `tsNewest`. `variant` picks one of
+ * many deterministic rides, so records do not compress better than real ones would.
+ */
+export function samplesJson(variant: number, n: number, stepMs: number, tsNewest: number): string {
+  let x = (variant * 7919 + 17) % 2147483647 || 1;
+  const rnd = () => {
+    x = (x * 16807) % 2147483647;
+    return x / 2147483647;
+  };
+  let s = '[';
+  for (let i = 0; i < n; i++) {
+    const ts = tsNewest - (n - 1 - i) * stepMs;
+    const power = Math.round(180 + 60 * Math.sin((variant * n + i) / 40) + 40 * rnd());
+    const cadence = Math.round((82 + 12 * rnd()) * 10) / 10;
+    const hr = Math.round(120 + 30 * Math.sin((variant * n + i) / 300) + 5 * rnd());
+    s += `${i ? ',' : ''}{"ts":${ts},"power":${power},"cadence":${cadence},"hr":${hr}}`;
+  }
+  return `${s}]`;
+}

@@ -1,7 +1,15 @@
+import { e2e } from './benches/e2e.js';
+import { edge } from './benches/edge.js';
+import { fanout } from './benches/fanout.js';
+import { ingest } from './benches/ingest.js';
 import { kafkaRaw } from './benches/kafka-raw.js';
+import { mqtt } from './benches/mqtt.js';
 import { questdbRaw } from './benches/questdb-raw.js';
+import { sink } from './benches/sink.js';
+import { soak } from './benches/soak.js';
+import { stream } from './benches/stream.js';
 import type { Benchmark } from './benchmark.js';
 
 /** Every benchmark, in the order `bench all` runs them and RESULTS.md lists them. */
-export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw];
+export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw, mqtt, ingest, sink, stream, fanout, edge, e2e, soak];
 export const BENCHMARK_NAMES = BENCHMARKS.map((b) => b.name);

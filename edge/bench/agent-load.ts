@@ -32,6 +32,8 @@ export interface SensorLoadResult {
   payloadsPerSecond: number;
   batchesAckedPerSecond: number;
   fsync: boolean;
+  /** [seconds into the window, CPU % of one core over the last second] */
+  cpuTimeline: [number, number][];
 }
 
 /** One agent reading `athletes × 2` simulated sensors at `hz`, publishing to Mosquitto. */
@@ -56,7 +58,20 @@ export async function benchSensorLoad(
     const delivered0 = edge.simulation.delivered;
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
+    const cpuTimeline: [number, number][] = [];
+    let last = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
+    const sampler = setInterval(() => {
+      const at = process.hrtime.bigint();
+      const c = process.cpuUsage(last.cpu);
+      const s = Number(at - last.at) / 1e9;
+      cpuTimeline.push([
+        Math.round((Number(at - t0) / 1e9) * 10) / 10,
+        Math.round(((c.user + c.system) / 1e6 / s) * 1000) / 10,
+      ]);
+      last = { cpu: process.cpuUsage(), at };
+    }, 1000);
     await new Promise((r) => setTimeout(r, (opts.windowS ?? 20) * 1000));
+    clearInterval(sampler);
     const cpu = process.cpuUsage(cpu0);
     const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
     const acked = ((await edge.agent.metrics.batchesAcked.get()).values[0]?.value ?? 0) - acked0;
@@ -70,6 +85,7 @@ export async function benchSensorLoad(
       payloadsPerSecond: Math.round(delivered / wallS),
       batchesAckedPerSecond: Math.round(acked / wallS),
       fsync,
+      cpuTimeline,
     };
   } finally {
     await broker.destroy();
@@ -82,6 +98,8 @@ export interface BacklogDrainResult {
   drainMs: number;
   batchesPerSecond: number;
   inflightWindow: number;
+  /** [ms since CONNACK, queue depth] every 100 ms */
+  depthTimeline: [number, number][];
 }
 
 /**
@@ -117,14 +135,25 @@ export async function benchBacklogDrain(
     const connected = new Promise<number>((r) => agent.publisher.once('connect', () => r(performance.now())));
     await agent.start();
     const t0 = await connected;
-    while (agent.queue.depth > 0) await new Promise((r) => setTimeout(r, 5));
+    const depthTimeline: [number, number][] = [[0, agent.queue.depth]];
+    let nextSample = 100;
+    while (agent.queue.depth > 0) {
+      await new Promise((r) => setTimeout(r, 5));
+      const t = performance.now() - t0;
+      if (t >= nextSample) {
+        depthTimeline.push([Math.round(t), agent.queue.depth]);
+        nextSample += 100;
+      }
+    }
     const drainMs = Math.round(performance.now() - t0);
+    depthTimeline.push([drainMs, 0]);
     await agent.stop({ drainMs: 0 });
     return {
       batches,
       drainMs,
       batchesPerSecond: Math.round((batches / drainMs) * 1000),
       inflightWindow: cfg.inflight,
+      depthTimeline,
     };
   } finally {
     await broker.destroy();

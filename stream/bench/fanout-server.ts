@@ -64,16 +64,21 @@ const port = await transport.listen(
   () => ({ status: 404 }),
 );
 
-// Frames of a fixed size, so the client can count them by bytes as a check.
-const frames: Buffer[] = [];
+// Frames of a fixed size, so the client can count them by bytes as a check. Each carries its
+// send time (`sentAt`, epoch ms with a fraction) for clients that measure delivery latency.
+const heads: string[] = [];
+const pads: string[] = [];
 for (let c = 0; c < channels; c++) {
-  const head = `{"type":"stats","channel":"athlete:a${c}","seq":1,"data":{"pad":"`;
-  const pad = Math.max(0, frameBytes - head.length - 3);
-  frames.push(Buffer.from(`${head}${'x'.repeat(pad)}"}}`));
+  const head = `{"type":"stats","channel":"athlete:a${c}","seq":1,"data":{"sentAt":`;
+  heads.push(head);
+  pads.push('x'.repeat(Math.max(0, frameBytes - head.length - 30)));
 }
+const frameAt = (c: number, sentAt: number) =>
+  Buffer.from(`${heads[c]}${sentAt.toFixed(3).padStart(17, '0')},"pad":"${pads[c]}"}}`);
+const now = () => performance.timeOrigin + performance.now();
 
 process.send?.({ type: 'ready', port });
-process.on('message', (msg: { type: string; durationMs: number }) => {
+process.on('message', (msg: { type: string; durationMs: number; rateHz?: number }) => {
   if (msg.type === 'exit') {
     void transport.close().then(() => process.exit(0));
     return;
@@ -84,15 +89,20 @@ process.on('message', (msg: { type: string; durationMs: number }) => {
   const sent0 = hub.stats.framesSent;
   const cpu0 = process.cpuUsage();
   let rounds = 0;
+  // rateHz > 0: one round (a frame on every channel) every 1/rateHz s; else as fast as possible
+  const interval = msg.rateHz ? 1000 / msg.rateHz : 0;
   const round = () => {
+    const sentAt = now();
     for (let c = 0; c < channels; c++) {
       const name = `athlete:a${c}`;
-      hub.publish(name, rounds, Date.now(), '{}', frames[c] as Buffer);
+      hub.publish(name, rounds, Date.now(), '{}', frameAt(c, sentAt));
     }
     hub.flush();
     rounds++;
-    if (performance.now() - t0 < msg.durationMs) setImmediate(round);
-    else {
+    if (performance.now() - t0 < msg.durationMs) {
+      if (interval === 0) setImmediate(round);
+      else setTimeout(round, Math.max(0, t0 + rounds * interval - performance.now()));
+    } else {
       const cpu = process.cpuUsage(cpu0);
       void profiler?.();
       const seconds = (performance.now() - t0) / 1000;
