@@ -5,7 +5,7 @@ import { kafkaTopics, type TrainingCompleted, type TrainingStarted } from '@watt
 import { isAlive, repoRoot } from '@wattstream/infra';
 import { freePort, tempDir } from '@wattstream/infra/testing';
 import { createConsumer, createKafka, createLogger, loadConfig, questdbExec } from '@wattstream/platform';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { FIT_DIR, readFitFile, rideTotals } from '../../../stream/test/helpers/fit.js';
 import { launcherConfig, Pipeline, type PipelineInfo, SIM_GROUP_ID } from '../src/index.js';
@@ -96,7 +96,7 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
   });
 
   it('delivers the simulated fleet to live clients: athlete stats and the group leaderboard', async () => {
-    const athlete = info.athletes[0];
+    const athlete = info.athletes[0] ?? assert.fail('the pipeline simulates no athletes');
     const frames = await liveFrames(
       `ws://127.0.0.1:${cfg.livePort}/v1/live?access_token=${info.viewerToken}`,
       [
