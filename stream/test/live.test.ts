@@ -5,6 +5,7 @@ import { tempDir } from '@wattstream/infra/testing';
 import { createProducer, loadConfig, loadTokenKeys, type Producer, type TokenKeys } from '@wattstream/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveConfigSpec } from '../src/config.js';
+import { MAX_MESSAGES_DURING_AUTH } from '../src/live/hub.js';
 import { type LiveServer, startLiveServer } from '../src/live/server.js';
 import { mintUserToken } from '../src/token.js';
 import { testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
@@ -155,6 +156,26 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     c.send({ type: 'subscribe', channel: 'athlete:a1' });
     expect(await c.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a1' });
     c.close();
+  });
+
+  it('handles the messages sent while the token is checked in order, and closes a client that sends too many', async () => {
+    const ok = await LiveClient.open(url);
+    const channels = Array.from({ length: MAX_MESSAGES_DURING_AUTH }, (_, i) => `athlete:a${i}`);
+    ok.sendBurst([
+      { type: 'auth', token: await token('coach', ['coach']) },
+      ...channels.map((channel) => ({ type: 'subscribe', channel })),
+    ]);
+    await ok.next((f) => f.type === 'subscribed' && f.channel === channels.at(-1));
+    expect(ok.frames.filter((f) => f.type === 'subscribed').map((f) => f.channel)).toEqual(channels);
+    ok.close();
+
+    const flood = await LiveClient.open(url);
+    flood.sendBurst([
+      { type: 'auth', token: await token('coach', ['coach']) },
+      ...[...channels, 'athlete:one-too-many'].map((channel) => ({ type: 'subscribe', channel })),
+    ]);
+    expect(await flood.waitClose()).toBe(4400);
+    expect(flood.frames).toContainEqual(expect.objectContaining({ type: 'error', code: 'WS_LIVE_BAD_MESSAGE' }));
   });
 
   it('refuses an invalid and an expired token with their codes', async () => {

@@ -39,6 +39,13 @@ export interface HubStats {
   authFailures: number;
 }
 
+/**
+ * Messages a client may send while its token is still being verified; they are handled in order once
+ * it is. More is a client that does not wait for its replies: it is told so and closed, never
+ * silently trimmed.
+ */
+export const MAX_MESSAGES_DURING_AUTH = 32;
+
 /** One client connection. */
 export class Conn {
   claims: UserClaims | null = null;
@@ -48,7 +55,7 @@ export class Conn {
   queuedBytes = 0;
   /** latest-wins: one pending frame per channel */
   readonly pending = new Map<Channel, Buffer>();
-  /** messages that arrived while the query token was being verified */
+  /** messages that arrived while a token was being verified (at most MAX_MESSAGES_DURING_AUTH) */
   early: string[] | null = null;
   authTimer: NodeJS.Timeout | undefined;
   expiryTimer: NodeJS.Timeout | undefined;
@@ -187,7 +194,14 @@ export class Hub {
   message(conn: Conn, text: string): void {
     if (conn.closing) return;
     if (conn.early !== null) {
-      if (conn.early.length < 32) conn.early.push(text);
+      if (conn.early.length < MAX_MESSAGES_DURING_AUTH) conn.early.push(text);
+      else
+        this.fail(
+          conn,
+          LiveErrorCode.BadMessage,
+          `more than ${MAX_MESSAGES_DURING_AUTH} messages arrived while the token was being checked; wait for the "subscribed" replies before sending more`,
+          LIVE_CLOSE.badMessage,
+        );
       return;
     }
     let parsed: unknown;

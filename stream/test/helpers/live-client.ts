@@ -53,6 +53,14 @@ export class LiveClient {
     this.ws.send(JSON.stringify(msg));
   }
 
+  /** Sends the messages in one TCP write, so the server reads them all in one go. */
+  sendBurst(msgs: unknown[]): void {
+    const socket = (this.ws as unknown as { _socket: Socket })._socket;
+    socket.cork();
+    for (const m of msgs) this.send(m);
+    socket.uncork();
+  }
+
   private wake(): void {
     const w = this.waiters;
     this.waiters = [];
