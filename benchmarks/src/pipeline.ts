@@ -55,34 +55,26 @@ export async function startPipeline(ctx: BenchContext, name: string): Promise<Ru
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
   });
   const id = randomUUID().slice(0, 8);
-  // every service gets this environment: fresh consumer groups so nothing old is replayed
-  const env = {
-    ...infra.env,
+  // fresh consumer groups so nothing old is replayed; quiet services so their logs do not load the machine
+  const serviceEnv = {
+    LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'warn',
     STREAM_GROUP_ID: `bench-${name}-${id}`,
     STREAM_INSTANCE_ID: `bench-${id}`,
     SINK_GROUP: `bench-${name}-sink-${id}`,
     LIVE_INSTANCE_ID: `bench-${id}`,
   };
-  const pipeline = new Pipeline(cfg, (m) => ctx.log(`  pipeline: ${m}`), env);
-  const level = process.env.LOG_LEVEL;
-  process.env.LOG_LEVEL = process.env.BENCH_SERVICE_LOG_LEVEL ?? 'warn';
+  const pipeline = new Pipeline(cfg, (m) => ctx.log(`  pipeline: ${m}`), infra.env, serviceEnv);
   ctx.onCleanup(async () => {
     await pipeline.down();
   });
-  let info: PipelineInfo;
-  try {
-    info = await pipeline.up();
-  } finally {
-    if (level === undefined) delete process.env.LOG_LEVEL;
-    else process.env.LOG_LEVEL = level;
-  }
+  const info = await pipeline.up();
   return {
     pipeline,
     info,
     dataDir,
     livePort: ports.LIVE_PORT,
     brokers: infra.env.KAFKA_BROKERS!,
-    groups: { worker: env.STREAM_GROUP_ID, sink: env.SINK_GROUP },
+    groups: { worker: serviceEnv.STREAM_GROUP_ID, sink: serviceEnv.SINK_GROUP },
     pids: async () =>
       Object.fromEntries(
         (await pipeline.status()).filter((s) => s.pid !== undefined).map((s) => [s.name, s.pid as number]),
