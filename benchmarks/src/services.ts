@@ -146,6 +146,20 @@ export async function ensureMetricsTopic(brokers: string, topic: string, partiti
   }
 }
 
+/** A topic like `tracking.metrics.received` for one run (`bench.<name>.<time>`), deleted at cleanup. */
+export async function scratchMetricsTopic(ctx: BenchContext, brokers: string, name: string): Promise<string> {
+  const topic = `bench.${name}.${Date.now()}`;
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bench', logger: createLogger('bench', 'warn') });
+  const admin = kafka.admin();
+  await admin.connect();
+  ctx.onCleanup(async () => {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    await admin.disconnect();
+  });
+  await ensureTopics(admin, [{ name: topic, configs: kafkaTopics.metricsReceived.configs, partitions: 6 }]);
+  return topic;
+}
+
 /**
  * Runs a scenario from `<pkg>/bench/*.ts` (see load/scenario.ts) in its own process under tsx
  * and returns what its function returned.

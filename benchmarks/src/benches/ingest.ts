@@ -1,13 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kafkaTopics } from '@wattstream/contracts';
-import { createKafka, createLogger, ensureTopics } from '@wattstream/platform';
 import type { Benchmark } from '../benchmark.js';
 import { MqttLoad } from '../load/mqtt-driver.js';
 import { samplesJson } from '../payloads.js';
 import { fetchMetrics, metricFromText } from '../proc.js';
 import { producerPerformance } from '../producer-perf.js';
-import { edgeConnections, scratch, startIngest } from '../services.js';
+import { edgeConnections, scratch, scratchMetricsTopic, startIngest } from '../services.js';
 import { GaugeSampler, round, type Series } from '../stats.js';
 
 const CONNECTIONS = 16;
@@ -95,19 +93,7 @@ export const ingest: Benchmark = {
     const samplesPerSec = run.ackedPerSec * SAMPLES;
 
     // ProducerPerformance with ingest's own records, on a topic like ingest's
-    const topic = `bench.ingest-pp.${Date.now()}`;
-    const kafka = createKafka({
-      brokers: [env.KAFKA_BROKERS!],
-      clientId: 'bench',
-      logger: createLogger('bench', 'warn'),
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ name: topic, configs: kafkaTopics.metricsReceived.configs, partitions: 6 }]);
-    ctx.onCleanup(async () => {
-      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-      await admin.disconnect();
-    });
+    const topic = await scratchMetricsTopic(ctx, env.KAFKA_BROKERS!, 'ingest-pp');
     const payloads = Array.from({ length: 256 }, (_, i) => ingestRecord(`in-a${i % CONNECTIONS}`, i));
     const payloadFile = join(dataDir, 'ingest-records.txt');
     writeFileSync(payloadFile, payloads.join('\n'));

@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kafkaTopics } from '@wattstream/contracts';
-import { createKafka, createLogger, ensureTopics } from '@wattstream/platform';
 import type { Benchmark } from '../benchmark.js';
 import { runKafkaTool } from '../java-tool.js';
 import { makeReceived } from '../payloads.js';
 import { MIB as MB, producerPerformance } from '../producer-perf.js';
+import { scratchMetricsTopic } from '../services.js';
 import { round } from '../stats.js';
 
 export const SAMPLES_PER_RECORD = 100;
@@ -23,19 +22,7 @@ export const kafkaRaw: Benchmark = {
     '`linger.ms=5`. This is the raw limit that ingest and the stream worker are compared with.',
   async run(ctx) {
     const { env, dir } = await ctx.infra();
-    const topic = `bench.kafka-raw.${Date.now()}`;
-    const kafka = createKafka({
-      brokers: [env.KAFKA_BROKERS!],
-      clientId: 'bench',
-      logger: createLogger('bench', 'warn'),
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ name: topic, configs: kafkaTopics.metricsReceived.configs, partitions: 6 }]);
-    ctx.onCleanup(async () => {
-      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-      await admin.disconnect();
-    });
+    const topic = await scratchMetricsTopic(ctx, env.KAFKA_BROKERS!, 'kafka-raw');
 
     const payloads = Array.from({ length: 500 }, (_, i) => JSON.stringify(makeReceived(i, i)));
     const payloadFile = join(dir, 'kafka-raw-payloads.txt');
