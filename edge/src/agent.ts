@@ -1,4 +1,5 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import type { EdgeCommand } from '@wattstream/contracts';
 import type { Logger, OpsServer } from '@wattstream/platform';
 import { createRegistry, startOpsServer } from '@wattstream/platform';
 import { AntManager } from './ant/ant-manager.js';
@@ -7,6 +8,7 @@ import { BleManager } from './ble/ble-manager.js';
 import type { Noble } from './ble/noble.js';
 import { type EdgeConfig, edgePaths } from './config.js';
 import type { Metrics } from './decoders/index.js';
+import { EdgeErrorCode } from './errors.js';
 import { EdgeMetrics } from './metrics.js';
 import { Batcher } from './publish/batcher.js';
 import { Publisher } from './publish/publisher.js';
@@ -88,7 +90,33 @@ export class EdgeAgent {
       version: EDGE_VERSION,
       statusInfo: () => ({ sensors: this.hub.connectedCount }),
     });
+    this.publisher.on('command', (cmd: EdgeCommand) => void this.execute(cmd));
     for (const p of opts.pairings) this.hub.register(p);
+  }
+
+  /**
+   * Commands from `v1/commands/{edgeId}`. `ping` answers with a fresh online status (queue depth,
+   * sensors); `flush` batches and publishes what was read now instead of at the next interval, then
+   * reports the status. `reload-pairings` is not supported yet: pairing changes need a restart.
+   */
+  private async execute(cmd: EdgeCommand): Promise<void> {
+    const { logger } = this.opts;
+    try {
+      if (cmd.type === 'reload-pairings') {
+        this.metrics.commands.inc({ type: cmd.type, result: 'unsupported' });
+        logger.warn(
+          { code: EdgeErrorCode.CommandUnsupported, id: cmd.id },
+          'reload-pairings is not supported by this agent version; restart the agent to apply pairing changes',
+        );
+        return;
+      }
+      if (cmd.type === 'flush') await this.tick();
+      await this.publisher.publishStatus('online');
+      this.metrics.commands.inc({ type: cmd.type, result: 'done' });
+    } catch (err) {
+      this.metrics.commands.inc({ type: cmd.type, result: 'failed' });
+      logger.error({ err, id: cmd.id, type: cmd.type }, 'command failed');
+    }
   }
 
   /** Pushes samples that need no decoding (FIT replay); they are batched like sensor readings. */

@@ -13,5 +13,7 @@ export const EdgeErrorCode = {
   MqttRefused: 'WS_EDGE_MQTT_REFUSED',
   FitInvalid: 'WS_EDGE_FIT_INVALID',
   HexInvalid: 'WS_EDGE_HEX_INVALID',
+  CommandInvalid: 'WS_EDGE_COMMAND_INVALID',
+  CommandUnsupported: 'WS_EDGE_COMMAND_UNSUPPORTED',
 } as const;
 export type EdgeErrorCode = (typeof EdgeErrorCode)[keyof typeof EdgeErrorCode];

@@ -11,6 +11,7 @@ export class EdgeMetrics {
   readonly queueDropped: Counter;
   readonly mqttConnected: Gauge;
   readonly rejections: Counter<'code'>;
+  readonly commands: Counter<'type' | 'result'>;
   readonly sensorsConnected: Gauge;
   readonly sensorReconnects: Counter<'transport'>;
 
@@ -62,6 +63,12 @@ export class EdgeMetrics {
       name: 'wattstream_edge_rejections_total',
       help: 'publishes the platform refused (v1/errors/{edgeId}), by code',
       labelNames: ['code'],
+      registers: r,
+    });
+    this.commands = new Counter({
+      name: 'wattstream_edge_commands_total',
+      help: 'commands received on v1/commands/{edgeId}, by type and result (done, duplicate, invalid, unsupported, failed)',
+      labelNames: ['type', 'result'],
       registers: r,
     });
     this.sensorsConnected = new Gauge({

@@ -82,4 +82,45 @@ describe('fake radios → decoders → publisher → real broker', () => {
     const metrics = await edge.agent.metrics.registry.getSingleMetricAsString('wattstream_edge_rejections_total');
     expect(metrics).toMatch(/wattstream_edge_rejections_total\{[^}]*code="WS_CONTRACT_SCHEMA"[^}]*\} 1/);
   });
+
+  it('executes commands from v1/commands/{edgeId} once each: flush publishes now, ping reports the status', async () => {
+    const broker = await startAedes();
+    cleanup.push(() => broker.close());
+    // a batching interval of a minute: without the flush command nothing would arrive during the test
+    const config = testConfig({ MQTT_URL: broker.url, EDGE_ID: 'edge-cmd', EDGE_FLUSH_INTERVAL: '60s' });
+    cleanup.push(() => rmSync(config.dataDir, { recursive: true, force: true }));
+    const edge = await startSimulatedEdge({ config, logger, simulation: { athletes: 1, seed: 1 }, http: false });
+    cleanup.push(() => edge.stop({ drainMs: 0 }));
+    const admin = new Collector(broker.url);
+    cleanup.push(() => admin.close());
+    await admin.ready();
+    await until(() => edge.agent.publisher.connected && admin.statuses.some((s) => s.state === 'online'));
+    await new Promise((r) => setTimeout(r, 1500)); // the agent's SUBACK, and sensor readings to batch
+    expect(admin.byDevice.size).toBe(0);
+    const command = (id: string, type: string) => JSON.stringify({ id, type, ts: Date.now() });
+
+    admin.client.publish('v1/commands/edge-cmd', command('c1', 'flush'), { qos: 1 });
+    await until(() => admin.byDevice.size > 0, 5000, 'batches published on flush');
+
+    const statuses = admin.statuses.length;
+    admin.client.publish('v1/commands/edge-cmd', command('c2', 'ping'), { qos: 1 });
+    admin.client.publish('v1/commands/edge-cmd', command('c2', 'ping'), { qos: 1 }); // a redelivery
+    admin.client.publish('v1/commands/edge-cmd', '{"id":"c3","type":"reboot"}', { qos: 1 });
+    admin.client.publish('v1/commands/edge-cmd', command('c4', 'reload-pairings'), { qos: 1 });
+    const counted = () => edge.agent.metrics.registry.getSingleMetricAsString('wattstream_edge_commands_total');
+    await until(() => admin.statuses.length > statuses, 5000, 'status after ping');
+    let text = '';
+    for (let i = 0; i < 50 && !text.includes('unsupported'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      text = await counted();
+    }
+    expect(text).toMatch(/type="flush",result="done"[^}]*\} 1/);
+    expect(text).toMatch(/type="ping",result="done"[^}]*\} 1/);
+    expect(text).toMatch(/type="ping",result="duplicate"[^}]*\} 1/);
+    expect(text).toMatch(/type="unknown",result="invalid"[^}]*\} 1/);
+    expect(text).toMatch(/type="reload-pairings",result="unsupported"[^}]*\} 1/);
+    expect(admin.statuses.at(-1)).toMatchObject({ state: 'online', queueDepth: expect.any(Number) });
+    expect(admin.statuses.length).toBe(statuses + 1); // the redelivered ping was not answered again
+    expect(edge.agent.publisher.connected).toBe(true);
+  });
 });

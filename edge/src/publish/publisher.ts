@@ -2,8 +2,10 @@ import { EventEmitter } from 'node:events';
 import { compile, EdgeError, type EdgeStatus, mqttTopics } from '@wattstream/contracts';
 import type { Logger } from '@wattstream/platform';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { EdgeErrorCode } from '../errors.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { DiskQueue, QueuedRecord } from '../queue/disk-queue.js';
+import { CommandReader } from './commands.js';
 
 export interface PublisherOptions {
   url: string;
@@ -34,7 +36,8 @@ const validateEdgeError = compile(EdgeError);
  * at a time, in queue order (so in seq order per device); mqtt.js retransmits those itself after a
  * reconnect, and the queue replays anything older after a restart.
  *
- * Events: `connect`, `disconnect`, `rejected` (an `EdgeError` from ingest), `acked` (record).
+ * Events: `connect`, `disconnect`, `rejected` (an `EdgeError` from ingest), `acked` (record),
+ * `command` (a valid `EdgeCommand` not seen before, from `v1/commands/{edgeId}`).
  */
 export class Publisher extends EventEmitter {
   private client: MqttClient | undefined;
@@ -42,12 +45,17 @@ export class Publisher extends EventEmitter {
   private needRewind = false;
   private backoff: number;
   private stopping = false;
-  readonly topics: { status: string; errors: string };
+  readonly topics: { status: string; errors: string; commands: string };
+  private readonly commands = new CommandReader();
 
   constructor(private readonly opts: PublisherOptions) {
     super();
     this.backoff = opts.reconnectMinMs ?? 500;
-    this.topics = { status: mqttTopics.status(opts.edgeId), errors: mqttTopics.errors(opts.edgeId) };
+    this.topics = {
+      status: mqttTopics.status(opts.edgeId),
+      errors: mqttTopics.errors(opts.edgeId),
+      commands: mqttTopics.commands(opts.edgeId),
+    };
   }
 
   get connected(): boolean {
@@ -86,8 +94,15 @@ export class Publisher extends EventEmitter {
         { url: o.url, sessionPresent: connack.sessionPresent, queueDepth: o.queue.depth },
         'connected to broker',
       );
-      client.subscribe(this.topics.errors, { qos: 1 }, (err) => {
-        if (err) o.logger.warn({ err, topic: this.topics.errors }, 'could not subscribe to the errors topic');
+      const inbound = [this.topics.errors, this.topics.commands];
+      client.subscribe(inbound, { qos: 1 }, (err, granted) => {
+        // SUBACK 0x80 is a refusal (MQTT-3.9.3-2), e.g. a broker ACL without the commands topic
+        const refused = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? [];
+        if (err || refused.length > 0)
+          o.logger.warn(
+            { err, topics: err ? inbound : refused },
+            'could not subscribe; the platform cannot reach this edge',
+          );
       });
       this.publishStatus('online');
       this.emit('connect');
@@ -118,6 +133,7 @@ export class Publisher extends EventEmitter {
     });
     client.on('message', (topic, payload) => {
       if (topic === this.topics.errors) this.onRejection(payload);
+      else if (topic === this.topics.commands) this.onCommand(payload);
     });
   }
 
@@ -174,6 +190,23 @@ export class Publisher extends EventEmitter {
       `the platform rejected a batch: ${e.message}`,
     );
     this.emit('rejected', e);
+  }
+
+  private onCommand(payload: Buffer): void {
+    const r = this.commands.read(payload);
+    if (r.ok) {
+      this.opts.logger.info({ id: r.command.id, type: r.command.type }, 'command received');
+      this.emit('command', r.command);
+    } else if (r.duplicate) {
+      this.opts.metrics?.commands.inc({ type: r.command.type, result: 'duplicate' });
+      this.opts.logger.debug({ id: r.command.id }, 'command already executed; ignoring the redelivery');
+    } else {
+      this.opts.metrics?.commands.inc({ type: 'unknown', result: 'invalid' });
+      this.opts.logger.warn(
+        { code: EdgeErrorCode.CommandInvalid, reason: r.reason },
+        `ignoring an invalid command on ${this.topics.commands}: ${r.reason}`,
+      );
+    }
   }
 
   status(state: 'online' | 'offline'): EdgeStatus {
