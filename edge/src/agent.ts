@@ -25,6 +25,8 @@ export interface AgentOptions {
   noble?: Noble;
   /** An ANT+ stick and the ant-plus library; omitted = no ANT+. */
   ant?: { stick: AntStick; lib: Pick<AntPlusLib, 'sensors' | 'HeartRateScanner'> };
+  /** Where `reload-pairings` reads the pairings again (`edge run`: the pairings file); omitted = unsupported. */
+  pairingsSource?: () => Pairing[];
   /** Serve /metrics, /healthz, /readyz on `config.httpPort` (default true). */
   http?: boolean;
   bleConnectConcurrency?: number;
@@ -59,6 +61,7 @@ export class EdgeAgent {
   private lastStatusWrite = 0;
   private stopped = false;
   private readonly paths: ReturnType<typeof edgePaths>;
+  private pairings: Pairing[];
 
   constructor(private readonly opts: AgentOptions) {
     const c = opts.config;
@@ -91,25 +94,28 @@ export class EdgeAgent {
       statusInfo: () => ({ sensors: this.hub.connectedCount }),
     });
     this.publisher.on('command', (cmd: EdgeCommand) => void this.execute(cmd));
-    for (const p of opts.pairings) this.hub.register(p);
+    this.pairings = [...opts.pairings];
+    for (const p of this.pairings) this.hub.register(p);
   }
 
   /**
    * Commands from `v1/commands/{edgeId}`. `ping` answers with a fresh online status (queue depth,
-   * sensors); `flush` batches and publishes what was read now instead of at the next interval, then
-   * reports the status. `reload-pairings` is not supported yet: pairing changes need a restart.
+   * sensors); `flush` batches and publishes what was read now instead of at the next interval;
+   * `reload-pairings` reads the pairings again and applies the difference. Each then reports the
+   * status.
    */
   private async execute(cmd: EdgeCommand): Promise<void> {
     const { logger } = this.opts;
     try {
-      if (cmd.type === 'reload-pairings') {
+      if (cmd.type === 'reload-pairings' && !this.opts.pairingsSource) {
         this.metrics.commands.inc({ type: cmd.type, result: 'unsupported' });
         logger.warn(
           { code: EdgeErrorCode.CommandUnsupported, id: cmd.id },
-          'reload-pairings is not supported by this agent version; restart the agent to apply pairing changes',
+          'reload-pairings: this agent does not read a pairings file (simulate, replay); nothing to reload',
         );
         return;
       }
+      if (cmd.type === 'reload-pairings') await this.reloadPairings();
       if (cmd.type === 'flush') await this.tick();
       await this.publisher.publishStatus('online');
       this.metrics.commands.inc({ type: cmd.type, result: 'done' });
@@ -117,6 +123,49 @@ export class EdgeAgent {
       this.metrics.commands.inc({ type: cmd.type, result: 'failed' });
       logger.error({ err, id: cmd.id, type: cmd.type }, 'command failed');
     }
+  }
+
+  /**
+   * Applies the pairings as they are now: sensors no longer paired (or paired differently) stop
+   * being read, new ones are read from now on. A transport that was not started (no BLE adapter or
+   * ANT+ stick was opened because nothing used it) needs a restart; that is logged.
+   */
+  async reloadPairings(): Promise<{ added: string[]; removed: string[]; needRestart: string[] }> {
+    const next = this.opts.pairingsSource?.() ?? this.pairings;
+    const changed = (p: Pairing, other: Pairing | undefined) => JSON.stringify(p) !== JSON.stringify(other);
+    const before = new Map(this.pairings.map((p) => [p.sensorId, p]));
+    const after = new Map(next.map((p) => [p.sensorId, p]));
+    const removed = this.pairings.filter((p) => changed(p, after.get(p.sensorId)));
+    const added = next.filter((p) => changed(p, before.get(p.sensorId)));
+    for (const p of removed) {
+      if (p.transport === 'ble') await this.ble?.remove(p.address);
+      else this.ant?.remove(p);
+      this.hub.unregister(p.sensorId);
+    }
+    const needRestart: string[] = [];
+    for (const p of added) {
+      this.hub.register(p);
+      let reading = false;
+      if (p.transport === 'ant') reading = this.ant?.add(p) ?? false;
+      else if (this.ble) {
+        this.ble.add(p);
+        reading = true;
+      }
+      if (!reading) needRestart.push(p.sensorId);
+    }
+    this.pairings = [...next];
+    const summary = {
+      added: added.map((p) => p.sensorId),
+      removed: removed.map((p) => p.sensorId),
+      needRestart,
+    };
+    this.opts.logger.info(summary, 'pairings reloaded');
+    if (needRestart.length > 0)
+      this.opts.logger.warn(
+        { code: EdgeErrorCode.CommandUnsupported, sensors: needRestart },
+        'these sensors are paired but cannot be read until the agent restarts (their transport was not started, or the ANT+ stick is in attach mode)',
+      );
+    return summary;
   }
 
   /** Pushes samples that need no decoding (FIT replay); they are batched like sensor readings. */

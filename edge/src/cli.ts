@@ -276,7 +276,8 @@ withConfigFlags(program.command('run'))
   .action(async (o: Record<string, unknown> & { ble: boolean; ant: boolean }) => {
     const config = configFrom(o);
     const logger = createLogger('edge', config.logLevel);
-    const pairings = new PairingStore(edgePaths(config.dataDir).pairings).list();
+    const store = new PairingStore(edgePaths(config.dataDir).pairings);
+    const pairings = store.list();
     if (pairings.length === 0) {
       logger.warn(
         'no sensors paired: run `edge scan`, then `edge pair <sensor> --athlete <id>`; publishing the queue only',
@@ -291,7 +292,14 @@ withConfigFlags(program.command('run'))
       }
     }
     const ant = o.ant && pairings.some((p) => p.transport === 'ant') ? openSystemStick(logger) : undefined;
-    const agent = new EdgeAgent({ config, logger, pairings, ...(noble ? { noble } : {}), ...(ant ? { ant } : {}) });
+    const agent = new EdgeAgent({
+      config,
+      logger,
+      pairings,
+      pairingsSource: () => store.list(),
+      ...(noble ? { noble } : {}),
+      ...(ant ? { ant } : {}),
+    });
     await agent.start();
     await runAgentUntilStopped(agent, logger);
   });

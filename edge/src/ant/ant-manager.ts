@@ -54,8 +54,32 @@ export class AntManager {
 
   constructor(private readonly opts: AntManagerOptions) {}
 
-  add(p: AntPairing): void {
+  /**
+   * Pairs a sensor. While running, it is read at once in scan mode; in attach mode channels are
+   * assigned at startup, so it returns false and the sensor is read after the next restart.
+   */
+  add(p: AntPairing): boolean {
     this.byKey.set(key(p.deviceType, p.deviceNumber), p);
+    return !(this.running && this.mode === 'attach');
+  }
+
+  /** Unpairs a sensor: its frames are ignored from now on (attach mode: its channel is closed). */
+  remove(p: AntPairing): void {
+    this.byKey.delete(key(p.deviceType, p.deviceNumber));
+    this.lastSeen.delete(p.sensorId);
+    const i = this.attachedSensors.findIndex((a) => a.pairing.sensorId === p.sensorId);
+    const a = this.attachedSensors[i];
+    if (a) {
+      this.attachedSensors.splice(i, 1);
+      clearTimeout(a.timer);
+      a.sensor.removeAllListeners('detached');
+      try {
+        a.sensor.detach();
+      } catch {
+        // channel already closed
+      }
+    }
+    this.opts.hub.disconnected(p.sensorId);
   }
 
   get activeMode(): 'scan' | 'attach' | undefined {

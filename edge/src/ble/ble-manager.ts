@@ -31,6 +31,8 @@ interface Link {
   timer: NodeJS.Timeout | undefined;
   /** Removes every listener this link added for the current connection. */
   teardown: (() => void) | undefined;
+  /** Unpaired while running: whatever is in progress for it stops at the next step. */
+  removed: boolean;
 }
 
 class TimeoutError extends Error {}
@@ -71,7 +73,19 @@ export class BleManager {
       attempt: 0,
       timer: undefined,
       teardown: undefined,
+      removed: false,
     });
+  }
+
+  /** Stops reading a sensor that was unpaired while running; an advert or a retry will not bring it back. */
+  async remove(address: string): Promise<void> {
+    const link = this.links.get(address);
+    if (!link) return;
+    this.links.delete(address);
+    link.removed = true;
+    const queued = this.queue.indexOf(link);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    await this.release(link);
   }
 
   async start(): Promise<void> {
@@ -90,19 +104,23 @@ export class BleManager {
     } catch {
       // adapter already gone
     }
-    const disconnects: Promise<unknown>[] = [];
-    for (const link of this.links.values()) {
-      clearTimeout(link.timer);
-      const p = link.peripheral;
-      link.teardown?.();
-      if (p && link.state === 'connecting') p.cancelConnect();
-      if (p && (p.state === 'connected' || link.state === 'connected')) {
-        disconnects.push(withTimeout(p.disconnectAsync(), 2000, 'disconnect').catch(() => {}));
-      }
-      link.state = 'waiting';
-      this.opts.hub.disconnected(link.pairing.sensorId);
-    }
-    await Promise.all(disconnects);
+    await Promise.all([...this.links.values()].map((link) => this.release(link)));
+  }
+
+  /** Ends whatever the link is doing (timer, connect, connection) and marks its sensor disconnected. */
+  private async release(link: Link): Promise<void> {
+    clearTimeout(link.timer);
+    const p = link.peripheral;
+    link.teardown?.();
+    const wasConnected = p !== undefined && (p.state === 'connected' || link.state === 'connected');
+    if (p && link.state === 'connecting') p.cancelConnect();
+    link.state = 'waiting';
+    this.opts.hub.disconnected(link.pairing.sensorId);
+    if (wasConnected) await withTimeout(p.disconnectAsync(), 2000, 'disconnect').catch(() => {});
+  }
+
+  private active(link: Link): boolean {
+    return this.running && !link.removed;
   }
 
   /** State of each link, for status and tests. */
@@ -175,7 +193,7 @@ export class BleManager {
         if (err instanceof TimeoutError) p.cancelConnect();
         throw err;
       }
-      if (!this.running) {
+      if (!this.active(link)) {
         await p.disconnectAsync().catch(() => {});
         return;
       }
@@ -186,6 +204,10 @@ export class BleManager {
         this.opts.discoveryTimeoutMs ?? 10_000,
         'service discovery',
       );
+      if (!this.active(link)) {
+        await p.disconnectAsync().catch(() => {});
+        return;
+      }
       this.attach(link, p, characteristics);
       await Promise.all(
         characteristics
@@ -237,7 +259,7 @@ export class BleManager {
     const onDisconnect = (reason: unknown) => {
       link.teardown?.();
       this.opts.hub.disconnected(id);
-      if (!this.running) return;
+      if (!this.active(link)) return;
       this.opts.logger.warn({ sensorId: id, reason }, 'BLE sensor disconnected; reconnecting');
       this.scheduleRetry(link);
     };
@@ -252,7 +274,7 @@ export class BleManager {
   }
 
   private scheduleRetry(link: Link): void {
-    if (!this.running) return;
+    if (!this.active(link)) return;
     const min = this.opts.backoffMinMs ?? 1000;
     const max = this.opts.backoffMaxMs ?? 30_000;
     const base = Math.min(max, min * 2 ** Math.min(link.attempt, 10));
@@ -261,7 +283,7 @@ export class BleManager {
     clearTimeout(link.timer);
     link.timer = setTimeout(() => {
       link.timer = undefined;
-      if (!this.running) return;
+      if (!this.active(link)) return;
       // Reconnect straight away if noble knows the peripheral; otherwise wait for an advert.
       if (link.peripheral) this.enqueue(link);
       else link.state = 'waiting';

@@ -63,6 +63,14 @@ export class SensorHub {
     });
   }
 
+  /** Forgets an unpaired sensor: its decoders, its status, and any payload that still arrives. */
+  unregister(sensorId: string): void {
+    const e = this.entries.get(sensorId);
+    if (!e) return;
+    this.entries.delete(sensorId);
+    if (e.status.connected) this.updateConnectedGauge();
+  }
+
   has(sensorId: string): boolean {
     return this.entries.has(sensorId);
   }
