@@ -29,6 +29,37 @@ interface EncodedSession {
   t: Num[];
 }
 
+/** Positions in `l` and the scalar head of `t`: one list for encode and decode, so they cannot drift. */
+const SESSION_LAST = [
+  'lastPower',
+  'lastPowerTs',
+  'lastHr',
+  'lastHrTs',
+  'lastCadence',
+  'lastCadenceTs',
+  'lastSpeed',
+  'lastSpeedTs',
+  'maxPower',
+  'maxHr',
+  'samples',
+] as const satisfies readonly (keyof Session)[];
+const TOTALS_SCALARS = [
+  'ringLen',
+  'ringPos',
+  'np4Sum',
+  'npN',
+  'work',
+  'pSum',
+  'pN',
+  'hrSum',
+  'hrN',
+  'wbal',
+  'lastPowerSec',
+  'distance',
+  'lastDist',
+  'moving',
+] as const satisfies readonly (keyof Totals)[];
+
 const n = (x: number): Num => (!Number.isNaN(x) ? x : null);
 const un = (x: Num | undefined): number => (x === null || x === undefined ? Number.NaN : x);
 
@@ -53,38 +84,9 @@ function encodeSession(s: Session): EncodedSession {
     cs: s.committedSec,
     lat: s.latenessMs,
     dd: s.distDevice ?? null,
-    l: [
-      s.lastPower,
-      s.lastPowerTs,
-      s.lastHr,
-      s.lastHrTs,
-      s.lastCadence,
-      s.lastCadenceTs,
-      s.lastSpeed,
-      s.lastSpeedTs,
-      s.maxPower,
-      s.maxHr,
-      s.samples,
-    ].map(n),
+    l: SESSION_LAST.map((k) => n(s[k])),
     b,
-    t: [
-      t.ringLen,
-      t.ringPos,
-      t.np4Sum,
-      t.npN,
-      t.work,
-      t.pSum,
-      t.pN,
-      t.hrSum,
-      t.hrN,
-      t.wbal,
-      t.lastPowerSec,
-      t.distance,
-      t.lastDist,
-      t.moving,
-      ...t.ring,
-      ...t.zones,
-    ].map(n),
+    t: [...TOTALS_SCALARS.map((k) => t[k]), ...t.ring, ...t.zones].map(n),
   };
 }
 
@@ -106,20 +108,9 @@ function decodeSession(athleteId: string, e: EncodedSession): Session {
   s.maxTs = e.mx;
   s.committedSec = e.cs;
   s.distDevice = e.dd ?? undefined;
-  const l = e.l.map(un);
-  [
-    s.lastPower,
-    s.lastPowerTs,
-    s.lastHr,
-    s.lastHrTs,
-    s.lastCadence,
-    s.lastCadenceTs,
-    s.lastSpeed,
-    s.lastSpeedTs,
-    s.maxPower,
-    s.maxHr,
-    s.samples,
-  ] = l as [number, number, number, number, number, number, number, number, number, number, number];
+  SESSION_LAST.forEach((k, i) => {
+    s[k] = un(e.l[i]);
+  });
   if (s.nBins !== binsFor(e.lat)) throw new Error('state: bin count mismatch');
   for (let i = 0; i + BIN_FIELDS <= e.b.length; i += BIN_FIELDS) {
     const sec = un(e.b[i]);
@@ -128,21 +119,10 @@ function decodeSession(athleteId: string, e: EncodedSession): Session {
   }
   const t = new Totals();
   const v = e.t.map(un);
-  let i = 0;
-  t.ringLen = v[i++] as number;
-  t.ringPos = v[i++] as number;
-  t.np4Sum = v[i++] as number;
-  t.npN = v[i++] as number;
-  t.work = v[i++] as number;
-  t.pSum = v[i++] as number;
-  t.pN = v[i++] as number;
-  t.hrSum = v[i++] as number;
-  t.hrN = v[i++] as number;
-  t.wbal = v[i++] as number;
-  t.lastPowerSec = v[i++] as number;
-  t.distance = v[i++] as number;
-  t.lastDist = v[i++] as number;
-  t.moving = v[i++] as number;
+  TOTALS_SCALARS.forEach((k, j) => {
+    t[k] = v[j] as number;
+  });
+  let i = TOTALS_SCALARS.length;
   for (let k = 0; k < WINDOW; k++) t.ring[k] = v[i++] as number;
   for (let k = 0; k < 7; k++) t.zones[k] = v[i++] as number;
   s.totals = t;

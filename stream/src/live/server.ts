@@ -12,6 +12,7 @@ import {
   type StatsUpdated,
 } from '@wattstream/contracts';
 import {
+  AuthErrorCode,
   type ConfigOf,
   createConsumer,
   createKafka,
@@ -28,7 +29,7 @@ import type { liveConfigSpec } from '../config.js';
 import { StreamErrorCode } from '../errors.js';
 import { DEFAULT_PROFILE } from '../profile.js';
 import { ProfileStore } from '../profiles.js';
-import { isStaff, verifyUserToken } from '../token.js';
+import { isStaff, type UserClaims, verifyUserToken } from '../token.js';
 import { ensureTopicsRetrying, retryKafka, streamTopics } from '../topics.js';
 import { GroupStore } from './groups.js';
 import { Hub } from './hub.js';
@@ -264,17 +265,23 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
     Object.entries(STATIC).map(([path, file]) => [path, readFileSync(new URL(file, PUBLIC))]),
   );
 
-  async function putGroup(id: string, req: HttpRequest): Promise<HttpResponse> {
+  /** The caller's claims from `Authorization: Bearer` (or `?access_token=` where allowed), or a 401. */
+  async function requestClaims(req: HttpRequest, opts: { queryToken: boolean }): Promise<UserClaims | HttpResponse> {
     const auth = req.headers.authorization ?? '';
-    const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
-    let claims: Awaited<ReturnType<typeof verifyUserToken>>;
+    const bearer = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
+    const token = bearer ?? (opts.queryToken ? (req.query.get('access_token') ?? undefined) : undefined);
     try {
-      claims = await verifyUserToken(keys, token);
+      return await verifyUserToken(keys, token);
     } catch (err) {
       return isWattstreamError(err)
         ? errorBody(401, err.code, err.message)
-        : errorBody(401, 'WS_AUTH_TOKEN_INVALID', 'bad token');
+        : errorBody(401, AuthErrorCode.TokenInvalid, 'bad token');
     }
+  }
+
+  async function putGroup(id: string, req: HttpRequest): Promise<HttpResponse> {
+    const claims = await requestClaims(req, { queryToken: false });
+    if ('status' in claims) return claims;
     if (!isStaff(claims)) return errorBody(403, LiveErrorCode.Forbidden, 'only a coach or an admin may define groups');
     let body: unknown;
     try {
@@ -306,18 +313,8 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
   }
 
   async function getGroups(req: HttpRequest, id: string | undefined): Promise<HttpResponse> {
-    const auth = req.headers.authorization ?? '';
-    const token = auth.toLowerCase().startsWith('bearer ')
-      ? auth.slice(7).trim()
-      : (req.query.get('access_token') ?? undefined);
-    let claims: Awaited<ReturnType<typeof verifyUserToken>>;
-    try {
-      claims = await verifyUserToken(keys, token);
-    } catch (err) {
-      return isWattstreamError(err)
-        ? errorBody(401, err.code, err.message)
-        : errorBody(401, 'WS_AUTH_TOKEN_INVALID', 'bad token');
-    }
+    const claims = await requestClaims(req, { queryToken: true });
+    if ('status' in claims) return claims;
     const visible = [...groups.groups.values()].filter((g) => hub.allowed(claims, `group:${g.groupId}`));
     if (id === undefined) return json(200, { groups: visible });
     const g = visible.find((x) => x.groupId === id);
