@@ -107,15 +107,18 @@ export class EdgeAgent {
   private async execute(cmd: EdgeCommand): Promise<void> {
     const { logger } = this.opts;
     try {
-      if (cmd.type === 'reload-pairings' && !this.opts.pairingsSource) {
-        this.metrics.commands.inc({ type: cmd.type, result: 'unsupported' });
-        logger.warn(
-          { code: EdgeErrorCode.CommandUnsupported, id: cmd.id },
-          'reload-pairings: this agent does not read a pairings file (simulate, replay); nothing to reload',
-        );
-        return;
+      if (cmd.type === 'reload-pairings') {
+        const source = this.opts.pairingsSource;
+        if (!source) {
+          this.metrics.commands.inc({ type: cmd.type, result: 'unsupported' });
+          logger.warn(
+            { code: EdgeErrorCode.CommandUnsupported, id: cmd.id },
+            'reload-pairings: this agent does not read a pairings file (simulate, replay); nothing to reload',
+          );
+          return;
+        }
+        await this.applyPairings(source());
       }
-      if (cmd.type === 'reload-pairings') await this.reloadPairings();
       if (cmd.type === 'flush') await this.tick();
       await this.publisher.publishStatus('online');
       this.metrics.commands.inc({ type: cmd.type, result: 'done' });
@@ -126,12 +129,11 @@ export class EdgeAgent {
   }
 
   /**
-   * Applies the pairings as they are now: sensors no longer paired (or paired differently) stop
+   * Applies a new list of pairings: sensors no longer paired (or paired differently) stop
    * being read, new ones are read from now on. A transport that was not started (no BLE adapter or
    * ANT+ stick was opened because nothing used it) needs a restart; that is logged.
    */
-  async reloadPairings(): Promise<{ added: string[]; removed: string[]; needRestart: string[] }> {
-    const next = this.opts.pairingsSource?.() ?? this.pairings;
+  async applyPairings(next: Pairing[]): Promise<{ added: string[]; removed: string[]; needRestart: string[] }> {
     const changed = (p: Pairing, other: Pairing | undefined) => JSON.stringify(p) !== JSON.stringify(other);
     const before = new Map(this.pairings.map((p) => [p.sensorId, p]));
     const after = new Map(next.map((p) => [p.sensorId, p]));

@@ -20,45 +20,30 @@ export function decodeCommand(o: {
   wheelCircumference?: number;
   interval?: number;
 }): { lines: string[]; exitCode: number } {
-  const usage = (message: string) => ({
-    lines: [JSON.stringify({ ok: false, error: { code: EdgeErrorCode.HexInvalid, message } })],
+  const refuse = (code: string, message: string) => ({
+    lines: [JSON.stringify({ ok: false, error: { code, message } })],
     exitCode: 2,
   });
+  const usage = (message: string) => refuse(EdgeErrorCode.HexInvalid, message);
   let profile: Profile;
   if ((o.char === undefined) === (o.ant === undefined))
     return usage('give exactly one of --char <uuid16> or --ant <deviceType>');
   if (o.char !== undefined) {
     const char = parseCharacteristic(o.char);
     if (!char) {
-      return {
-        lines: [
-          JSON.stringify({
-            ok: false,
-            error: {
-              code: DecodeErrorCode.UnknownProfile,
-              message: `no decoder for characteristic ${o.char}; known: 2a37, 2a63, 2a5b, 2a53, 2ad2, 2a19`,
-            },
-          }),
-        ],
-        exitCode: 2,
-      };
+      return refuse(
+        DecodeErrorCode.UnknownProfile,
+        `no decoder for characteristic ${o.char}; known: 2a37, 2a63, 2a5b, 2a53, 2ad2, 2a19`,
+      );
     }
     profile = { transport: 'ble', char };
   } else {
     const type = Number(o.ant);
     if (!isAntDeviceType(type)) {
-      return {
-        lines: [
-          JSON.stringify({
-            ok: false,
-            error: {
-              code: DecodeErrorCode.UnknownProfile,
-              message: `no decoder for ANT+ device type ${o.ant}; known: 120, 11, 121, 122, 123, 17, 124`,
-            },
-          }),
-        ],
-        exitCode: 2,
-      };
+      return refuse(
+        DecodeErrorCode.UnknownProfile,
+        `no decoder for ANT+ device type ${o.ant}; known: 120, 11, 121, 122, 123, 17, 124`,
+      );
     }
     profile = { transport: 'ant', deviceType: type };
   }
