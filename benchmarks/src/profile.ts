@@ -17,7 +17,7 @@ import { isWattstreamError, parseDuration } from '@wattstream/platform';
 import { Command, InvalidArgumentError } from 'commander';
 import { Child, distFile } from './child.js';
 import { BenchContext, SharedInfra } from './context.js';
-import { MqttLoad } from './load/mqtt-driver.js';
+import { capacityLoad, MqttLoad } from './load/mqtt-driver.js';
 import type { StatsProducerConfig } from './load/stats-producer.js';
 import type { WsClientsMsg } from './load/ws-clients.js';
 import { sleep } from './proc.js';
@@ -93,16 +93,11 @@ async function target(ctx: BenchContext, service: ProfiledService, durationMs: n
       nodeArgs: INGEST_NODE_FLAGS,
       readyUrl: `http://127.0.0.1:${ports.INGEST_HTTP_PORT}/readyz`,
       load: async () => {
-        const load = await MqttLoad.connect(ctx, 'ingest load', {
-          url: `mqtt://127.0.0.1:${ports.MQTT_PORT}`,
-          connections: conns,
-          samplesPerBatch: 100,
-          timed: false,
-          periodMs: 250,
-          mode: 'closed',
-          window: 16,
-          ratePerSec: 0,
-        });
+        const load = await MqttLoad.connect(
+          ctx,
+          'ingest load',
+          capacityLoad(`mqtt://127.0.0.1:${ports.MQTT_PORT}`, conns),
+        );
         const done = load.run(durationMs, 0, 'load');
         return async () => {
           await done;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Benchmark } from '../benchmark.js';
-import { MqttLoad } from '../load/mqtt-driver.js';
+import { CAPACITY_SAMPLES_PER_BATCH, CAPACITY_WINDOW, capacityLoad, MqttLoad } from '../load/mqtt-driver.js';
 import { samplesJson } from '../payloads.js';
 import { fetchMetrics, metricFromText } from '../proc.js';
 import { producerPerformance } from '../producer-perf.js';
@@ -9,8 +9,8 @@ import { edgeConnections, scratch, scratchMetricsTopic, startIngest } from '../s
 import { GaugeSampler, round, type Series } from '../stats.js';
 
 const CONNECTIONS = 16;
-const WINDOW = 16;
-const SAMPLES = 100;
+const WINDOW = CAPACITY_WINDOW;
+const SAMPLES = CAPACITY_SAMPLES_PER_BATCH;
 const MB = 1e6;
 
 /** The Kafka record ingest writes for a batch: the envelope spliced in front of the edge's payload. */
@@ -52,16 +52,7 @@ export const ingest: Benchmark = {
       };
     };
 
-    const load = await MqttLoad.connect(ctx, 'ingest load', {
-      url: ing.mqttUrl,
-      connections: conns,
-      samplesPerBatch: SAMPLES,
-      timed: false,
-      periodMs: 250,
-      mode: 'closed',
-      window: WINDOW,
-      ratePerSec: 0,
-    });
+    const load = await MqttLoad.connect(ctx, 'ingest load', capacityLoad(ing.mqttUrl, conns));
     const rss = new GaugeSampler('ingest RSS', 'MB', () => round(ing.svc.rss() / MB), 500);
     const bytesSeries: Series = { name: 'ingest → Kafka', unit: 'MB/s', points: [] };
     const started = performance.now();

@@ -4,7 +4,7 @@ import { TOPIC } from '@wattstream/contracts';
 import { createKafka, createLogger } from '@wattstream/platform';
 import type { Benchmark } from '../benchmark.js';
 import type { BenchContext } from '../context.js';
-import { MqttLoad } from '../load/mqtt-driver.js';
+import { capacityLoad, MqttLoad } from '../load/mqtt-driver.js';
 import { startE2eLoad, startPipeline } from '../pipeline.js';
 import { procRss } from '../proc.js';
 import type { BenchResultFile } from '../result.js';
@@ -75,16 +75,7 @@ async function capacity(
     prefix: 'cap',
     credentials: true,
   });
-  const load = await MqttLoad.connect(ctx, 'capacity probe', {
-    url: p.info.mqttUrl,
-    connections: conns,
-    samplesPerBatch: 100,
-    timed: false,
-    periodMs: 250,
-    mode: 'closed',
-    window: 16,
-    ratePerSec: 0,
-  });
+  const load = await MqttLoad.connect(ctx, 'capacity probe', capacityLoad(p.info.mqttUrl, conns));
   const r = await load.run(ctx.smoke ? 1000 : 10_000, ctx.smoke ? 500 : 3000, 'probe');
   await load.stop();
   return { samplesPerSec: r.ackedPerSec * 100, source: 'ingest saturated for 10 s inside the running pipeline' };

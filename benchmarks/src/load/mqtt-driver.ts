@@ -1,7 +1,7 @@
 import { Child, distFile } from '../child.js';
 import type { BenchContext } from '../context.js';
 import type { Series } from '../stats.js';
-import type { MqttLoadConfig, MqttLoadDone, MqttLoadMsg } from './mqtt-load.js';
+import type { MqttConnSpec, MqttLoadConfig, MqttLoadDone, MqttLoadMsg } from './mqtt-load.js';
 
 export interface MqttLoadRun {
   done: MqttLoadDone;
@@ -9,6 +9,28 @@ export interface MqttLoadRun {
   series: Series;
   /** acknowledged publishes per second in the measured window (after the warm-up) */
   ackedPerSec: number;
+}
+
+/** Batches of samples ingest's capacity is measured with (issue 4: batches of 100). */
+export const CAPACITY_SAMPLES_PER_BATCH = 100;
+/** Batches in flight per connection in the capacity load. */
+export const CAPACITY_WINDOW = 16;
+
+/**
+ * The closed-loop load that measures ingest's capacity (ingest, soak's probe, the profiler):
+ * every connection keeps `CAPACITY_WINDOW` batches of `CAPACITY_SAMPLES_PER_BATCH` in flight.
+ */
+export function capacityLoad(url: string, connections: MqttConnSpec[]): MqttLoadConfig {
+  return {
+    url,
+    connections,
+    samplesPerBatch: CAPACITY_SAMPLES_PER_BATCH,
+    timed: false,
+    periodMs: 250,
+    mode: 'closed',
+    window: CAPACITY_WINDOW,
+    ratePerSec: 0,
+  };
 }
 
 /** A connected MQTT load generator process, pinned to the load core. */
