@@ -127,7 +127,9 @@ export class GaugeSampler {
   }
 }
 
+/** Rounds to `digits` decimals; a tiny negative rounds to 0, not -0, which JSON cannot keep. */
 export const round = (n: number, digits = 1): number => {
   const f = 10 ** digits;
-  return Math.round(n * f) / f;
+  const r = Math.round(n * f) / f;
+  return Object.is(r, -0) ? 0 : r;
 };
