@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './free-port.js';
 export * from './kafka-node.js';
 export * from './managed-process.js';
 export * from './paths.js';

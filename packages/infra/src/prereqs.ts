@@ -72,16 +72,3 @@ export async function assertPortsFree(ports: Record<string, number>): Promise<vo
     }
   }
 }
-
-/** A port the OS reports free now (a race with other processes is possible, but rare on loopback). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen({ port: 0, host }, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}

@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
+import { freePort } from '../free-port.js';
 import { KafkaNode } from '../kafka-node.js';
-import { freePort } from '../prereqs.js';
 import { QuestDbNode } from '../questdb-node.js';
 import { Stack, type StackPorts } from '../stack.js';
 import { tempDir } from './temp.js';
 
-export { freePort } from '../prereqs.js';
+export { freePort } from '../free-port.js';
 export { tempDir } from './temp.js';
 
 /**

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '../free-port.js';
 import { tcpReady } from '../kafka-node.js';
 import { ManagedProcess } from '../managed-process.js';
-import { freePort } from '../prereqs.js';
 import { tempDir } from './temp.js';
 
 export const MOSQUITTO_BINARY = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto';
