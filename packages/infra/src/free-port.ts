@@ -37,8 +37,10 @@ function pickRange(): { low: number; high: number } | null {
 
 /** True when this process now holds the reservation of `port` among our processes. */
 function reserve(port: number): boolean {
-  reservationDir ??= join(tmpdir(), `wattstream-ports-${userInfo().uid}`);
-  mkdirSync(reservationDir, { recursive: true });
+  if (reservationDir === undefined) {
+    reservationDir = join(tmpdir(), `wattstream-ports-${userInfo().uid}`);
+    mkdirSync(reservationDir, { recursive: true });
+  }
   const marker = join(reservationDir, String(port));
   try {
     closeSync(openSync(marker, 'wx'));
