@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@wattstream/infra';
 import { isWattstreamError, parseDuration } from '@wattstream/platform';
 import { Command, InvalidArgumentError } from 'commander';
 import { BENCHMARK_NAMES, BENCHMARKS } from './registry.js';
-import { DEFAULT_RESULTS_DIR, runBenchmarks } from './run.js';
+import { DEFAULT_RESULTS_DIR, runBenchmarks, SMOKE_RUN } from './run.js';
 
 const duration = (v: string) => {
   const ms = parseDuration(v);
@@ -26,7 +28,11 @@ const program = new Command('bench')
   .option('--warmup <time>', 'warm-up before measuring, excluded from figures', duration, 5000)
   .option('--rate <n>', 'offered load, where a benchmark takes one (e.g. samples/s for e2e)', positive)
   .option('--out <dir>', 'results folder (RESULTS.md is regenerated only for the default folder)')
-  .option('--smoke', 'a tiny run that only proves the harness works', false)
+  .option(
+    '--smoke',
+    `a tiny run (${SMOKE_RUN.durationMs} ms) that only proves the harness works; results go to a temporary folder`,
+    false,
+  )
   .action(
     async (name: string, opts: { duration?: number; warmup: number; rate?: number; out?: string; smoke: boolean }) => {
       const benches = name === 'all' ? BENCHMARKS : BENCHMARKS.filter((b) => b.name === name);
@@ -34,14 +40,17 @@ const program = new Command('bench')
         throw new InvalidArgumentError(`unknown benchmark "${name}"; one of: ${BENCHMARK_NAMES.join(', ')}, all`);
       }
       const root = repoRoot();
-      const outDir = opts.out ?? DEFAULT_RESULTS_DIR(root);
+      // A smoke run's figures mean nothing: they must never replace the committed results.
+      const outDir =
+        opts.out ?? (opts.smoke ? mkdtempSync(join(tmpdir(), 'wattstream-bench-smoke-')) : DEFAULT_RESULTS_DIR(root));
+      if (opts.smoke) process.stderr.write(`bench: smoke results go to ${outDir}\n`);
       await runBenchmarks(benches, {
-        durationMs: opts.duration,
-        warmupMs: opts.smoke ? Math.min(opts.warmup, 1000) : opts.warmup,
+        durationMs: opts.duration ?? (opts.smoke ? SMOKE_RUN.durationMs : undefined),
+        warmupMs: opts.smoke ? Math.min(opts.warmup, SMOKE_RUN.warmupMs) : opts.warmup,
         rate: opts.rate,
         smoke: opts.smoke,
         outDir,
-        resultsMarkdown: opts.out ? undefined : join(root, 'benchmarks', 'RESULTS.md'),
+        resultsMarkdown: opts.out || opts.smoke ? undefined : join(root, 'benchmarks', 'RESULTS.md'),
         command: `pnpm bench ${process.argv.slice(2).join(' ')}`,
         log: (msg) => process.stderr.write(`bench: ${msg}\n`),
       });

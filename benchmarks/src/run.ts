@@ -6,6 +6,9 @@ import { machineInfo } from './machine.js';
 import { BENCHMARK_NAMES } from './registry.js';
 import { type BenchResultFile, evaluateTargets, renderResultsMarkdown, writeResult } from './result.js';
 
+/** What `--smoke` means: a run that only proves the harness works (the test suite's run). */
+export const SMOKE_RUN = { durationMs: 1500, warmupMs: 500 } as const;
+
 export interface RunOptions extends Omit<BenchOptions, 'durationMs'> {
   durationMs: number | undefined;
   /** Folder for `<name>.json` / `<name>.svg`. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tempDir } from '@wattstream/infra/testing';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { BenchContext, SharedInfra } from '../src/context.js';
-import { BENCHMARKS, type BenchResultFile, renderResultsMarkdown, runBenchmarks } from '../src/index.js';
+import { BENCHMARKS, type BenchResultFile, renderResultsMarkdown, runBenchmarks, SMOKE_RUN } from '../src/index.js';
 import { profileService } from '../src/profile.js';
 
 /**
@@ -21,8 +21,7 @@ describe('benchmark smoke run', () => {
   for (const bench of BENCHMARKS) {
     it(`${bench.name} runs and writes a result with figures, targets and a plot`, async () => {
       const [result] = await runBenchmarks([bench], {
-        durationMs: 1500,
-        warmupMs: 500,
+        ...SMOKE_RUN,
         rate: undefined,
         smoke: true,
         outDir: out,
