@@ -137,5 +137,3 @@ export class SharedInfra {
     this.scratch = undefined;
   }
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

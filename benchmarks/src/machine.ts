@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, release, totalmem } from 'node:os';
+import { javaBinary } from '@wattstream/infra';
 
 export interface MachineInfo {
   cores: number;
@@ -11,9 +12,8 @@ export interface MachineInfo {
 }
 
 function javaVersion(): string {
-  const java = process.env.JAVA_HOME ? `${process.env.JAVA_HOME}/bin/java` : 'java';
   // `java -version` prints to stderr.
-  const r = spawnSync(java, ['-version'], { encoding: 'utf8' });
+  const r = spawnSync(javaBinary(), ['-version'], { encoding: 'utf8' });
   return `${r.stderr ?? ''}${r.stdout ?? ''}`.split('\n')[0]?.trim() || 'java not found';
 }
 

@@ -1,40 +1,4 @@
-import type { MetricsReceived, Sample, SampleBatch } from '@wattstream/contracts';
-
-/**
- * Realistic sample batches for load: a power meter at 4 Hz (power + cadence + speed + distance)
- * with plausible variability. Deterministic for a given (athlete, seq), so runs are comparable.
- */
-export function makeBatch(athlete: number, seq: number, samplesPerBatch = 100, t0 = Date.now()): SampleBatch {
-  const samples: Sample[] = [];
-  const base = t0 + seq * samplesPerBatch * 250;
-  let x = (athlete * 7919 + seq * 104729) % 2147483647 || 1;
-  const rnd = () => {
-    x = (x * 16807) % 2147483647;
-    return x / 2147483647;
-  };
-  for (let i = 0; i < samplesPerBatch; i++) {
-    const power = Math.round(180 + 60 * Math.sin((seq * samplesPerBatch + i) / 40) + 30 * rnd());
-    samples.push({
-      ts: base + i * 250,
-      power,
-      cadence: Math.round((85 + 10 * rnd()) * 10) / 10,
-      speed: Math.round((8 + power / 60) * 100) / 100,
-      distance: Math.round((seq * samplesPerBatch + i) * 2.5 * 10) / 10,
-    });
-  }
-  return { seq, samples };
-}
-
-export function makeReceived(athlete: number, seq: number, samplesPerBatch = 100, t0?: number): MetricsReceived {
-  const b = makeBatch(athlete, seq, samplesPerBatch, t0);
-  return {
-    athleteId: `a${athlete}`,
-    deviceId: `pm${athlete}`,
-    edgeId: `edge${athlete % 10}`,
-    seq: b.seq,
-    samples: b.samples,
-  };
-}
+import { RecordBuilder } from '@wattstream/ingest';
 
 /**
  * The `samples` array of a batch as JSON text, with plausible variability (power around 200 W,
@@ -56,4 +20,31 @@ export function samplesJson(variant: number, n: number, stepMs: number, tsNewest
     s += `${i ? ',' : ''}{"ts":${ts},"power":${power},"cadence":${cadence},"hr":${hr}}`;
   }
   return `${s}]`;
+}
+
+/** Base time of the fixed batches, so every run publishes the same bytes. */
+const FIXED_T0 = 1_764_000_000_000;
+
+/**
+ * Fixed batch `seq` as an edge publishes it: one of 64 prebuilt rides (by `seq % 64`), `n` samples
+ * over `periodMs`. Only `seq` differs between publishes of the same ride.
+ */
+export function fixedSamplesJson(seq: number, n: number, periodMs: number): string {
+  const step = Math.max(1, Math.floor(periodMs / n));
+  return samplesJson(seq % 64, n, step, FIXED_T0 + n * step);
+}
+
+/** The `tracking.metrics.received` value ingest writes for fixed batch `seq` of `athleteId`. */
+export function ingestRecordValue(athleteId: string, seq: number, n: number, periodMs: number): string {
+  const verdict = new RecordBuilder('bench').build({
+    edgeId: `${athleteId}-edge`,
+    athleteId,
+    deviceId: `${athleteId}-pm`,
+    topic: `v1/samples/${athleteId}/${athleteId}-pm`,
+    payload: Buffer.from(`{"seq":${seq},"samples":${fixedSamplesJson(seq, n, periodMs)}}`),
+    qos: 1,
+    receivedAt: FIXED_T0,
+  });
+  if (!verdict.ok) throw new Error(`bench batch refused by ingest: ${verdict.reason}`);
+  return verdict.record.value.toString();
 }

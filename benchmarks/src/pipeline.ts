@@ -83,7 +83,7 @@ export async function startPipeline(ctx: BenchContext, name: string): Promise<Ru
 }
 
 /** Edges and athletes for a target rate of samples/s: `samplesPerBatch`-sample batches, 4 per second per athlete. */
-export function loadShape(samplesPerSec: number, samplesPerBatch = SAMPLES_PER_BATCH) {
+function loadShape(samplesPerSec: number, samplesPerBatch = SAMPLES_PER_BATCH) {
   const athletes = Math.max(1, Math.ceil(samplesPerSec / (samplesPerBatch * BATCH_HZ)));
   const perEdge = Math.min(ATHLETES_PER_EDGE, athletes);
   const edges = Math.ceil(athletes / perEdge);

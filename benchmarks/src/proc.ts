@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@wattstream/infra';
+import { httpReady } from '@wattstream/launcher';
 
 /** Resident set size of a process in bytes (Linux /proc), 0 when it is gone. */
 export function procRss(pid: number | undefined): number {
@@ -111,15 +112,7 @@ export class ServiceProcess {
       if (proc.exitCode !== null || proc.signalCode !== null) {
         throw new Error(`${this.spec.name} exited during start; see ${this.logFile}:\n${this.tail()}`);
       }
-      const ok = await fetch(`http://127.0.0.1:${this.spec.healthPort}${this.spec.readyPath ?? '/readyz'}`, {
-        signal: AbortSignal.timeout(1000),
-      })
-        .then(async (r) => {
-          await r.arrayBuffer();
-          return r.status === 200;
-        })
-        .catch(() => false);
-      if (ok) return;
+      if (await httpReady(this.spec.healthPort, this.spec.readyPath)) return;
       if (Date.now() > deadline) {
         await this.stop();
         throw new Error(

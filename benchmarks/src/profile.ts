@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { kafkaTopics, TOPIC } from '@wattstream/contracts';
 import { freePort, repoRoot } from '@wattstream/infra';
 import { startMosquitto, tempDir } from '@wattstream/infra/testing';
+import { httpReady } from '@wattstream/launcher';
 import { isWattstreamError, parseDuration } from '@wattstream/platform';
 import { Command, InvalidArgumentError } from 'commander';
 import { Child, distFile } from './child.js';
@@ -41,7 +42,8 @@ interface Target {
   args: string[];
   env: Record<string, string>;
   nodeArgs: string[];
-  readyUrl: string;
+  /** where the service answers 200 once it is ready */
+  ready: { port: number; path: string };
   /** starts the load once the service is ready; returns its stop */
   load: () => Promise<() => Promise<void>>;
 }
@@ -64,7 +66,7 @@ async function target(ctx: BenchContext, service: ProfiledService, durationMs: n
         EDGE_HTTP_PORT: String(port),
       },
       nodeArgs: [],
-      readyUrl: `http://127.0.0.1:${port}/readyz`,
+      ready: { port, path: '/readyz' },
       // the simulated fleet (50 sensors at 4 Hz) is the load
       load: async () => async () => {},
     };
@@ -91,7 +93,7 @@ async function target(ctx: BenchContext, service: ProfiledService, durationMs: n
         MQTT_PUBLISH_BURST: '1000000',
       },
       nodeArgs: INGEST_NODE_FLAGS,
-      readyUrl: `http://127.0.0.1:${ports.INGEST_HTTP_PORT}/readyz`,
+      ready: { port: ports.INGEST_HTTP_PORT, path: '/readyz' },
       load: async () => {
         const load = await MqttLoad.connect(
           ctx,
@@ -123,7 +125,7 @@ async function target(ctx: BenchContext, service: ProfiledService, durationMs: n
       args: ['sink'],
       env: { ...shared, SINK_HTTP_PORT: String(port), SINK_GROUP: `profile-sink-${Date.now()}` },
       nodeArgs: [],
-      readyUrl: `http://127.0.0.1:${port}/healthz`,
+      ready: { port, path: '/healthz' },
       load: async () => async () => {},
     };
   }
@@ -152,7 +154,7 @@ async function target(ctx: BenchContext, service: ProfiledService, durationMs: n
         STREAM_HTTP_PORT: String(port),
       },
       nodeArgs: [],
-      readyUrl: `http://127.0.0.1:${port}/healthz`,
+      ready: { port, path: '/healthz' },
       load: async () => async () => {},
     };
   }
@@ -170,7 +172,7 @@ async function target(ctx: BenchContext, service: ProfiledService, durationMs: n
       LIVE_INSTANCE_ID: 'profile',
     },
     nodeArgs: [],
-    readyUrl: `http://127.0.0.1:${port}/healthz`,
+    ready: { port, path: '/healthz' },
     load: async () => {
       const producer = new Child('stats producer', distFile('load/stats-producer.js'));
       ctx.onCleanup(() => producer.stop());
@@ -200,17 +202,17 @@ async function target(ctx: BenchContext, service: ProfiledService, durationMs: n
   };
 }
 
-async function waitReady(url: string, proc: ChildProcess, output: () => string, timeoutMs = 120_000): Promise<void> {
+async function waitReady(
+  port: number,
+  path: string,
+  proc: ChildProcess,
+  output: () => string,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`the profiled service exited during start:\n${output()}`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(1000) })
-      .then(async (r) => {
-        await r.arrayBuffer();
-        return r.status === 200;
-      })
-      .catch(() => false);
-    if (ok) return;
+    if (await httpReady(port, path)) return;
     if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs / 1000} s:\n${output()}`);
     await sleep(250);
   }
@@ -252,7 +254,7 @@ export async function profileService(
     }
   };
   ctx.onCleanup(() => killGroup('SIGKILL'));
-  await waitReady(t.readyUrl, clinic, () => output);
+  await waitReady(t.ready.port, t.ready.path, clinic, () => output);
   ctx.log(`${service} under clinic ${tool}: load for ${o.durationMs / 1000} s …`);
   const stopLoad = await t.load();
   await sleep(o.durationMs);

@@ -133,3 +133,6 @@ export const round = (n: number, digits = 1): number => {
   const r = Math.round(n * f) / f;
   return Object.is(r, -0) ? 0 : r;
 };
+
+/** `edge-sim` → `edgeSim`: a service name as part of a figure name. */
+export const camel = (name: string): string => name.replace(/-(\w)/g, (_, x: string) => x.toUpperCase());

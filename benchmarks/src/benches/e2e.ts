@@ -1,8 +1,8 @@
 import type { Benchmark } from '../benchmark.js';
 import { BATCH_HZ, SAMPLES_PER_BATCH, ServiceMeter, startE2eLoad, startPipeline } from '../pipeline.js';
-import { round, type Series } from '../stats.js';
+import { camel, round, type Series } from '../stats.js';
 
-export const E2E_DEFAULT_RATE = 50_000;
+const E2E_DEFAULT_RATE = 50_000;
 
 /**
  * Sample published at the edge → stats frame received by a WebSocket client, with the whole
@@ -61,10 +61,8 @@ export const e2e: Benchmark = {
       statsFramesPerSec: Math.round(r.framesInWindow / (ctx.durationMs / 1000)),
       batchesSeenPct: round((100 * r.batchesSeen) / Math.max(1, r.batchesExpected), 2),
     };
-    for (const [name, c] of Object.entries(cores))
-      figures[`${name.replace(/-(\w)/g, (_, x: string) => x.toUpperCase())}CpuCores`] = c;
-    for (const [name, m] of Object.entries(rss))
-      figures[`${name.replace(/-(\w)/g, (_, x: string) => x.toUpperCase())}RssMb`] = m;
+    for (const [name, c] of Object.entries(cores)) figures[`${camel(name)}CpuCores`] = c;
+    for (const [name, m] of Object.entries(rss)) figures[`${camel(name)}RssMb`] = m;
     return {
       figures,
       ratios: { ackedToOffered: round(loaded.ackedPerSec / shape.publishesPerSec, 3) },

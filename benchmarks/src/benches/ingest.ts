@@ -1,8 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Benchmark } from '../benchmark.js';
-import { CAPACITY_SAMPLES_PER_BATCH, CAPACITY_WINDOW, capacityLoad, MqttLoad } from '../load/mqtt-driver.js';
-import { samplesJson } from '../payloads.js';
+import {
+  CAPACITY_PERIOD_MS,
+  CAPACITY_SAMPLES_PER_BATCH,
+  CAPACITY_WINDOW,
+  capacityLoad,
+  MqttLoad,
+} from '../load/mqtt-driver.js';
+import { ingestRecordValue } from '../payloads.js';
 import { fetchMetrics, metricFromText } from '../proc.js';
 import { producerPerformance } from '../producer-perf.js';
 import { edgeConnections, scratch, scratchMetricsTopic, startIngest } from '../services.js';
@@ -12,13 +18,6 @@ const CONNECTIONS = 16;
 const WINDOW = CAPACITY_WINDOW;
 const SAMPLES = CAPACITY_SAMPLES_PER_BATCH;
 const MB = 1e6;
-
-/** The Kafka record ingest writes for a batch: the envelope spliced in front of the edge's payload. */
-function ingestRecord(athlete: string, seq: number): string {
-  const step = Math.floor(250 / SAMPLES);
-  const samples = samplesJson(seq % 64, SAMPLES, step, 1_764_000_000_000 + SAMPLES * step);
-  return `{"athleteId":"${athlete}","deviceId":"${athlete}-pm","edgeId":"${athlete.replace('-a', '-edge-')}","seq":${seq},"samples":${samples}}`;
-}
 
 /**
  * Ingest end to end: QoS 1 batches of 100 samples, PUBACK only after Kafka (acks=all); ingest's
@@ -85,7 +84,9 @@ export const ingest: Benchmark = {
 
     // ProducerPerformance with ingest's own records, on a topic like ingest's
     const topic = await scratchMetricsTopic(ctx, env.KAFKA_BROKERS!, 'ingest-pp');
-    const payloads = Array.from({ length: 256 }, (_, i) => ingestRecord(`in-a${i % CONNECTIONS}`, i));
+    const payloads = Array.from({ length: 256 }, (_, i) =>
+      ingestRecordValue(`in-a${i % CONNECTIONS}`, i, SAMPLES, CAPACITY_PERIOD_MS),
+    );
     const payloadFile = join(dataDir, 'ingest-records.txt');
     writeFileSync(payloadFile, payloads.join('\n'));
     const recordBytes = payloads.reduce((a, p) => a + Buffer.byteLength(p), 0) / payloads.length;
@@ -102,7 +103,7 @@ export const ingest: Benchmark = {
         batchesPerSec: Math.round(run.ackedPerSec),
         kafkaBytesPerSec: Math.round(kafkaBytesPerSec),
         recordBytes: Math.round(recordBytes),
-        ingestRssMaxMb: round(Math.max(0, ...rss.series.points.map(([, v]) => v))),
+        ingestRssMaxMb: round(rss.max()),
         ingestRssSteadyAvgMb: round(rssSteady.reduce((a, b) => a + b, 0) / Math.max(1, rssSteady.length)),
         ingestCpuCores: round((end.cpu - s0.cpu) / secs, 2),
         samplesPerIngestCpuSec: Math.round((samplesPerSec * secs) / Math.max(0.001, end.cpu - s0.cpu)),

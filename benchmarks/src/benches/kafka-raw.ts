@@ -2,12 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Benchmark } from '../benchmark.js';
 import { runKafkaTool } from '../java-tool.js';
-import { makeReceived } from '../payloads.js';
+import { CAPACITY_PERIOD_MS, CAPACITY_SAMPLES_PER_BATCH } from '../load/mqtt-driver.js';
+import { ingestRecordValue } from '../payloads.js';
 import { MIB as MB, producerPerformance } from '../producer-perf.js';
 import { scratchMetricsTopic } from '../services.js';
 import { round } from '../stats.js';
 
-export const SAMPLES_PER_RECORD = 100;
+/** Records carry the capacity batch, the size ingest writes under load. */
+const SAMPLES_PER_RECORD = CAPACITY_SAMPLES_PER_BATCH;
 
 /**
  * The raw limit: Kafka's own ProducerPerformance and ConsumerPerformance against the broker the
@@ -24,7 +26,9 @@ export const kafkaRaw: Benchmark = {
     const { env, dir } = await ctx.infra();
     const topic = await scratchMetricsTopic(ctx, env.KAFKA_BROKERS!, 'kafka-raw');
 
-    const payloads = Array.from({ length: 500 }, (_, i) => JSON.stringify(makeReceived(i, i)));
+    const payloads = Array.from({ length: 500 }, (_, i) =>
+      ingestRecordValue(`a${i}`, i, SAMPLES_PER_RECORD, CAPACITY_PERIOD_MS),
+    );
     const payloadFile = join(dir, 'kafka-raw-payloads.txt');
     writeFileSync(payloadFile, payloads.join('\n'));
     const recordBytes = Math.round(payloads.reduce((a, p) => a + Buffer.byteLength(p), 0) / payloads.length);

@@ -5,7 +5,7 @@ import type { Benchmark } from '../benchmark.js';
 import type { BenchContext } from '../context.js';
 import { RateSampler, round, type Series } from '../stats.js';
 
-export const QUESTDB_FLUSH_ROWS = 10_000;
+const QUESTDB_FLUSH_ROWS = 10_000;
 
 /**
  * The raw limit for the sink: rows/s written by `@questdb/nodejs-client` over ILP/HTTP into the

@@ -4,21 +4,21 @@ import { TOPIC } from '@wattstream/contracts';
 import { createKafka, createLogger } from '@wattstream/platform';
 import type { Benchmark } from '../benchmark.js';
 import type { BenchContext } from '../context.js';
-import { capacityLoad, MqttLoad } from '../load/mqtt-driver.js';
+import { CAPACITY_SAMPLES_PER_BATCH, capacityLoad, MqttLoad } from '../load/mqtt-driver.js';
 import { startE2eLoad, startPipeline } from '../pipeline.js';
 import { procRss } from '../proc.js';
 import type { BenchResultFile } from '../result.js';
 import { edgeConnections } from '../services.js';
-import { round, type Series } from '../stats.js';
+import { camel, round, type Series } from '../stats.js';
 
 /**
  * The soak's batches have the shape its capacity was measured with (the `ingest` benchmark and the
- * in-place probe publish 100-sample batches): half the samples/s then means half the messages/s.
+ * in-place probe publish capacity batches): half the samples/s then means half the messages/s.
  */
-const SOAK_SAMPLES_PER_BATCH = 100;
+const SOAK_SAMPLES_PER_BATCH = CAPACITY_SAMPLES_PER_BATCH;
 
 /** Least-squares slope (units per second) of the points in the second half of the run. */
-export function secondHalfSlope(points: [number, number][]): number {
+function secondHalfSlope(points: [number, number][]): number {
   if (points.length < 2) return 0;
   const tEnd = points.at(-1)![0];
   const half = points.filter(([t]) => t >= tEnd / 2);
@@ -78,7 +78,10 @@ async function capacity(
   const load = await MqttLoad.connect(ctx, 'capacity probe', capacityLoad(p.info.mqttUrl, conns));
   const r = await load.run(ctx.smoke ? 1000 : 10_000, ctx.smoke ? 500 : 3000, 'probe');
   await load.stop();
-  return { samplesPerSec: r.ackedPerSec * 100, source: 'ingest saturated for 10 s inside the running pipeline' };
+  return {
+    samplesPerSec: r.ackedPerSec * CAPACITY_SAMPLES_PER_BATCH,
+    source: 'ingest saturated for 10 s inside the running pipeline',
+  };
 }
 
 /**
@@ -140,8 +143,8 @@ export const soak: Benchmark = {
     const admin = kafka.admin();
     await admin.connect();
     ctx.onCleanup(() => admin.disconnect());
-    const groupLag = async (groupId: string) => {
-      const high = await admin.fetchTopicOffsets(TOPIC.metricsReceived);
+    type Offsets = Awaited<ReturnType<typeof admin.fetchTopicOffsets>>;
+    const groupLag = async (groupId: string, high: Offsets) => {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [TOPIC.metricsReceived] });
       let total = 0;
       for (const h of high) {
@@ -157,8 +160,9 @@ export const soak: Benchmark = {
         const t = since();
         if (t < 0) continue;
         for (const [n, pid] of Object.entries(pids)) rss[n]?.points.push([t, round(procRss(pid) / 1e6, 1)]);
-        lag.worker?.points.push([t, await groupLag(p.groups.worker).catch(() => Number.NaN)]);
-        lag.sink?.points.push([t, await groupLag(p.groups.sink).catch(() => Number.NaN)]);
+        const high = await admin.fetchTopicOffsets(TOPIC.metricsReceived).catch(() => undefined);
+        lag.worker?.points.push([t, high ? await groupLag(p.groups.worker, high).catch(() => Number.NaN) : Number.NaN]);
+        lag.sink?.points.push([t, high ? await groupLag(p.groups.sink, high).catch(() => Number.NaN) : Number.NaN]);
       }
     })();
     const loaded = await run.load.run(ctx.durationMs, ctx.warmupMs, 'acknowledged publishes', undefined, run.t0);
@@ -174,7 +178,6 @@ export const soak: Benchmark = {
       e2eMaxMs: round(r.visibility.max, 1),
       batchesSeenPct: round((100 * r.batchesSeen) / Math.max(1, r.batchesExpected), 2),
     };
-    const camel = (n: string) => n.replace(/-(\w)/g, (_, x: string) => x.toUpperCase());
     let maxGrowth = 0;
     for (const [n, s] of Object.entries(rss)) {
       const pts = s.points;

@@ -17,7 +17,7 @@
  */
 import WebSocket from 'ws';
 import { childMain } from '../child.js';
-import { LatencyRecorder } from '../stats.js';
+import { LatencyRecorder, type LatencySummary } from '../stats.js';
 
 export interface E2eReceiverConfig {
   url: string;
@@ -42,9 +42,9 @@ export type E2eReceiverMsg =
   | { type: 'tick'; at: number; frames: number; windowP99Ms: number; windowCount: number }
   | {
       type: 'result';
-      visibility: ReturnType<LatencyRecorder['summary']>;
+      visibility: LatencySummary;
       visibilityCurve: [number, number][];
-      frameAge: ReturnType<LatencyRecorder['summary']>;
+      frameAge: LatencySummary;
       frameAgeCurve: [number, number][];
       frames: number;
       framesInWindow: number;

@@ -13,6 +13,8 @@ export interface MqttLoadRun {
 
 /** Batches of samples ingest's capacity is measured with (issue 4: batches of 100). */
 export const CAPACITY_SAMPLES_PER_BATCH = 100;
+/** Time covered by one capacity batch (4 Hz samples squeezed into it, as a busy edge sends). */
+export const CAPACITY_PERIOD_MS = 250;
 /** Batches in flight per connection in the capacity load. */
 export const CAPACITY_WINDOW = 16;
 
@@ -26,7 +28,7 @@ export function capacityLoad(url: string, connections: MqttConnSpec[]): MqttLoad
     connections,
     samplesPerBatch: CAPACITY_SAMPLES_PER_BATCH,
     timed: false,
-    periodMs: 250,
+    periodMs: CAPACITY_PERIOD_MS,
     mode: 'closed',
     window: CAPACITY_WINDOW,
     ratePerSec: 0,

@@ -14,8 +14,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { childMain } from '../child.js';
-import { samplesJson } from '../payloads.js';
-import { LatencyRecorder } from '../stats.js';
+import { fixedSamplesJson, samplesJson } from '../payloads.js';
+import { LatencyRecorder, type LatencySummary } from '../stats.js';
 import { connectPacket, PacketReader, PINGREQ, publishQos1, topicPart } from './mqtt-wire.js';
 
 export interface MqttConnSpec {
@@ -51,7 +51,7 @@ export interface MqttLoadDone {
   ackedMeasured: number;
   measuredSeconds: number;
   unacked: number;
-  latency: ReturnType<LatencyRecorder['summary']>;
+  latency: LatencySummary;
   curve: [number, number][];
   cpuSeconds: number;
   t0: number;
@@ -120,7 +120,7 @@ childMain(async () => {
   const n = cfg.samplesPerBatch;
   const step = Math.max(1, Math.floor(cfg.periodMs / n));
   // fixed mode: 64 distinct prebuilt batches (only seq changes per publish); timed mode: built per publish
-  const fixed = Array.from({ length: 64 }, (_, v) => samplesJson(v, n, step, 1_764_000_000_000 + n * step));
+  const fixed = Array.from({ length: 64 }, (_, v) => fixedSamplesJson(v, n, cfg.periodMs));
   const payload = (seq: number, tsNewest: number): Buffer =>
     Buffer.from(`{"seq":${seq},"samples":${cfg.timed ? samplesJson(seq, n, step, tsNewest) : fixed[seq % 64]}}`);
 

@@ -5,7 +5,7 @@
  */
 
 /** Remaining Length, §2.2.3: 7 bits per byte, high bit = more. */
-export function encodeLength(n: number): Buffer {
+function encodeLength(n: number): Buffer {
   const out: number[] = [];
   do {
     let b = n % 128;

@@ -7,8 +7,8 @@
  * IPC: parent → `{type:'config', …}`; child → `done`.
  */
 import { spawn } from 'node:child_process';
-import { javaBinary, libDir, provision } from '@wattstream/infra';
 import { childMain } from '../child.js';
+import { kafkaToolCommand } from '../java-tool.js';
 import { samplesJson } from '../payloads.js';
 
 export interface PrefillConfig {
@@ -28,14 +28,9 @@ childMain(async () => {
   const cfg = await new Promise<PrefillConfig>((resolve) =>
     process.once('message', (m: { config: PrefillConfig }) => resolve(m.config)),
   );
-  await provision('kafka');
-  const java = spawn(
-    javaBinary(),
+  const [java0, ...argv] = await kafkaToolCommand(
+    'org.apache.kafka.tools.ConsoleProducer',
     [
-      '-Xmx512m',
-      '-cp',
-      `${libDir('kafka')}/*`,
-      'org.apache.kafka.tools.ConsoleProducer',
       '--bootstrap-server',
       cfg.brokers,
       '--topic',
@@ -55,8 +50,9 @@ childMain(async () => {
       '--producer-property',
       'max.request.size=8388608',
     ],
-    { stdio: ['pipe', 'ignore', 'inherit'] },
+    '512m',
   );
+  const java = spawn(java0, argv, { stdio: ['pipe', 'ignore', 'inherit'] });
   const exited = new Promise<number>((resolve, reject) => {
     java.once('error', reject);
     java.once('exit', (code) => resolve(code ?? 1));

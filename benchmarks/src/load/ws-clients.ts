@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { childMain } from '../child.js';
-import { LatencyRecorder } from '../stats.js';
+import { LatencyRecorder, type LatencySummary } from '../stats.js';
 
 export interface WsClientsConfig {
   port: number;
@@ -30,7 +30,7 @@ export type WsClientsMsg =
       type: 'result';
       frames: number;
       seconds: number;
-      latency: ReturnType<LatencyRecorder['summary']>;
+      latency: LatencySummary;
       curve: [number, number][];
       cpuSeconds: number;
       closed: number;
