@@ -1,6 +1,6 @@
 import type { EdgeError } from '@wattstream/contracts';
 import type { Logger } from '@wattstream/platform';
-import type { KafkaWriter } from './kafka-writer.js';
+import type { KafkaWriter, OutRecord } from './kafka-writer.js';
 import type { IngestMetrics } from './metrics.js';
 import type { RecordBuilder, SamplePublish } from './records.js';
 
@@ -31,15 +31,10 @@ export class Intake {
   constructor(private readonly o: IntakeOptions) {}
 
   async samples(p: SamplePublish, signal?: AbortSignal, log: Logger = this.o.logger): Promise<void> {
-    const { writer, metrics } = this.o;
+    const { metrics } = this.o;
     const verdict = this.o.records.build(p);
-    const qos = p.qos === 0 ? '0' : p.qos === 1 ? '1' : '2';
-    const submission = await writer.submit(verdict.record, signal);
-    if (p.qos === 0) {
-      submission.acked.catch((err: unknown) => log.debug({ err }, 'QoS 0 batch not written'));
-    } else {
-      await submission.acked;
-    }
+    const qos = String(p.qos);
+    await this.write(verdict.record, p.qos, signal, log);
     if (verdict.ok) {
       metrics.samples.inc(verdict.samples);
       metrics.publishes.inc({ kind: 'samples', qos, outcome: 'accepted' });
@@ -54,9 +49,19 @@ export class Intake {
   /** A publish that cannot be attributed or parsed at all (shared mode): rejected as such. */
   async rejectTopic(p: Omit<SamplePublish, 'athleteId' | 'deviceId'>, code: string, reason: string): Promise<void> {
     const verdict = this.o.records.reject(p, code, reason);
-    const submission = await this.o.writer.submit(verdict.record);
-    if (p.qos > 0) await submission.acked;
+    await this.write(verdict.record, p.qos);
     this.o.metrics.rejected.inc({ reason: code });
     this.o.metrics.publishes.inc({ kind: 'other', qos: String(p.qos), outcome: 'rejected' });
+  }
+
+  /**
+   * Submits a record; QoS 1 and 2 wait for Kafka's acknowledgement. A QoS 0 record that is never
+   * written (Kafka down at shutdown) is only logged: nobody waits for it, and an unhandled
+   * rejection would end the process.
+   */
+  private async write(record: OutRecord, qos: number, signal?: AbortSignal, log = this.o.logger): Promise<void> {
+    const { acked } = await this.o.writer.submit(record, signal);
+    if (qos > 0) await acked;
+    else acked.catch((err: unknown) => log.debug({ err }, 'QoS 0 record not written'));
   }
 }
