@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ID_PATTERN } from '@wattstream/contracts';
 import {
@@ -6,6 +5,7 @@ import {
   bytes,
   type ConfigOf,
   duration,
+  hostnameId,
   int,
   optionalStr,
   port,
@@ -13,8 +13,6 @@ import {
   str,
   url,
 } from '@wattstream/platform';
-
-const defaultEdgeId = () => `edge-${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64);
 
 /** Every setting of the edge agent (README table: `describeConfig(edgeConfig)`); flags override. */
 export const edgeConfig = {
@@ -24,7 +22,7 @@ export const edgeConfig = {
     description: 'broker (wattstream ingest) to publish to',
   }),
   edgeId: str('EDGE_ID', {
-    default: defaultEdgeId(),
+    default: hostnameId('edge', 'edge-'),
     pattern: ID_PATTERN,
     description: 'this agent’s id: MQTT username, client id, topic segment (default edge-<hostname>)',
   }),

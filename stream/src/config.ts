@@ -1,5 +1,16 @@
-import { hostname } from 'node:os';
-import { authConfig, bool, bytes, duration, int, list, oneOf, port, sharedConfig, str } from '@wattstream/platform';
+import {
+  authConfig,
+  bool,
+  bytes,
+  duration,
+  hostnameId,
+  int,
+  list,
+  oneOf,
+  port,
+  sharedConfig,
+  str,
+} from '@wattstream/platform';
 
 const common = {
   kafkaBrokers: sharedConfig.kafkaBrokers,
@@ -24,10 +35,7 @@ export const workerConfigSpec = {
   httpPort: port('STREAM_HTTP_PORT', { default: 9103, allowZero: true, description: 'metrics and health' }),
   groupId: str('STREAM_GROUP_ID', { default: 'stream-worker', description: 'Kafka consumer group of the workers' }),
   instanceId: str('STREAM_INSTANCE_ID', {
-    default:
-      hostname()
-        .replace(/[^A-Za-z0-9_-]/g, '-')
-        .slice(0, 64) || 'worker',
+    default: hostnameId('worker'),
     pattern: /^[A-Za-z0-9_-]{1,64}$/,
     description:
       'name of this worker in logs and Kafka client ids (transactional ids are per input partition, STREAM_GROUP_ID-p<n>)',
@@ -117,10 +125,7 @@ export const liveConfigSpec = {
   maxSubscriptions: int('LIVE_MAX_SUBSCRIPTIONS', { default: 200, min: 1, description: 'channels per connection' }),
   maxPayloadBytes: bytes('LIVE_MAX_MESSAGE', { default: '16KiB', description: 'largest client message' }),
   instanceId: str('LIVE_INSTANCE_ID', {
-    default:
-      hostname()
-        .replace(/[^A-Za-z0-9_-]/g, '-')
-        .slice(0, 64) || 'live',
+    default: hostnameId('live'),
     description: 'names this node in its (commit-less) consumer group ids',
   }),
   metricsEnabled: bool('LIVE_METRICS', { default: true, description: 'serve /metrics on LIVE_PORT' }),

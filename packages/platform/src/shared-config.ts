@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { hostPort, hostPortList, oneOf, path, url } from './config.js';
 
 /** Infrastructure defaults: the ports `pnpm infra up` uses (not the standard 9092/9000/8812). */
@@ -9,6 +10,11 @@ export const DEFAULT_PORTS = {
   questdbIlpTcp: 19009,
   questdbHttpMin: 19003,
 } as const;
+
+/** This host's name as an id (1–64 chars of [A-Za-z0-9_-]): the default name of a replica. */
+export function hostnameId(fallback: string, prefix = ''): string {
+  return `${prefix}${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64) || fallback;
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
