@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join } from 'node:path';
 import { repoRoot } from '@wattstream/infra';
 import { httpReady } from '@wattstream/launcher';
+import { metricFromText } from '@wattstream/platform';
 
 /** Resident set size of a process in bytes (Linux /proc), 0 when it is gone. */
 export function procRss(pid: number | undefined): number {
@@ -33,19 +34,6 @@ export function procCpuSeconds(pid: number | undefined): number {
 export function pinPid(pid: number, cpuList: string): boolean {
   const r = spawnSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });
   return r.status === 0;
-}
-
-/** Sums every sample of a metric in Prometheus text format (NaN when absent). */
-export function metricFromText(text: string, name: string): number {
-  let sum = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) {
-      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-      found = true;
-    }
-  }
-  return found ? sum : Number.NaN;
 }
 
 export async function fetchMetrics(url: string): Promise<string> {

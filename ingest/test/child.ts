@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@wattstream/infra';
+import { loadConfig, metricFromText } from '@wattstream/platform';
+import { mintEdgeToken, tokenConfig } from '../src/token.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(repo, 'ingest', 'src', 'cli.ts');
@@ -24,6 +26,11 @@ export class IngestProcess {
     /** Extra node flags, e.g. `--cpu-prof`. */
     readonly nodeArgs: string[],
   ) {}
+
+  /** An edge token signed with this process's key (the one under its DATA_DIR). */
+  token(edge: string, athletes: string[]): Promise<string> {
+    return mintEdgeToken(loadConfig(tokenConfig, { DATA_DIR: this.env.DATA_DIR! }), { edge, athletes, ttl: '1h' });
+  }
 
   static async create(
     command: 'serve' | 'sink',
@@ -116,14 +123,4 @@ export class IngestProcess {
     const text = await (await fetch(`${this.httpUrl}/metrics`)).text();
     return metricFromText(text, name);
   }
-}
-
-/** Sums every sample of a metric in Prometheus text format. */
-export function metricFromText(text: string, name: string): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
 }

@@ -1,6 +1,6 @@
 import { TRACKING_METRICS_TABLE } from '@wattstream/contracts';
 import { startQuestDb, type TestQuestDb } from '@wattstream/infra/testing';
-import { questdbExec, waitForWalApplied } from '@wattstream/platform';
+import { metricFromText, questdbExec, waitForWalApplied } from '@wattstream/platform';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, connectEdge, startTestIngest, startTestSink, type TestIngest, uid, until } from './helper.js';
@@ -30,13 +30,7 @@ async function rowCount(athlete: string): Promise<number> {
   return Number(r.dataset[0]?.[0] ?? 0);
 }
 
-const gauge = async (name: string) => {
-  const text = await sink.registry.getSingleMetricAsString(name);
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(name))
-    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-};
+const gauge = async (name: string) => metricFromText(await sink.registry.metrics(), name);
 
 describe('QuestDB stopped and restarted', () => {
   it('the sink holds its offsets, exposes its lag, catches up, and the row count equals the distinct samples', {

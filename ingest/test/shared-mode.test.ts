@@ -26,13 +26,10 @@ afterAll(async () => {
   await mosquitto?.destroy();
 });
 
-const accepted = async (r: TestIngest) => {
-  const text = await r.registry.getSingleMetricAsString('wattstream_ingest_publishes_total');
-  return text
-    .split('\n')
-    .filter((l) => l.includes('outcome="accepted"'))
-    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-};
+const accepted = async (r: TestIngest) =>
+  (await r.metrics.publishes.get()).values
+    .filter((v) => v.labels.outcome === 'accepted')
+    .reduce((n, v) => n + v.value, 0);
 
 describe('shared-subscription mode against Mosquitto, two replicas', () => {
   it('every batch reaches Kafka exactly once per delivery, split between the replicas', {

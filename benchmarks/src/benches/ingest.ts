@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { metricFromText } from '@wattstream/platform';
 import type { Benchmark } from '../benchmark.js';
 import {
   CAPACITY_PERIOD_MS,
@@ -9,7 +10,7 @@ import {
   MqttLoad,
 } from '../load/mqtt-driver.js';
 import { ingestRecordValue } from '../payloads.js';
-import { fetchMetrics, metricFromText } from '../proc.js';
+import { fetchMetrics } from '../proc.js';
 import { producerPerformance } from '../producer-perf.js';
 import { edgeConnections, scratch, scratchMetricsTopic, startIngest } from '../services.js';
 import { GaugeSampler, round, type Series } from '../stats.js';

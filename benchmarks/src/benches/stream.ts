@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { kafkaTopics } from '@wattstream/contracts';
 import { freePort } from '@wattstream/infra';
-import { createConsumer, createKafka, createLogger } from '@wattstream/platform';
+import { createConsumer, createKafka, createLogger, metricFromText } from '@wattstream/platform';
 import type { Benchmark } from '../benchmark.js';
 import { Child, distFile } from '../child.js';
 import type { BenchContext } from '../context.js';
 import type { BareConsumerMsg } from '../load/bare-consumer.js';
-import { fetchMetrics, metricFromText, ServiceProcess, sleep } from '../proc.js';
+import { fetchMetrics, ServiceProcess, sleep } from '../proc.js';
 import { ensureMetricsTopic, prefillTopic, runScenario, scratch } from '../services.js';
 import { round, type Series } from '../stats.js';
 
