@@ -5,6 +5,7 @@ import {
   createConsumer,
   createKafka,
   createLogger,
+  headerString,
   type KafkaMessage,
   type Logger,
   loadConfig,
@@ -142,10 +143,26 @@ export async function readToEnd(
   return got;
 }
 
-export const header = (m: KafkaMessage, name: string) => {
-  const v = m.headers?.[name];
-  return v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
-};
+/** A header of a consumed record as text. */
+export const header = (m: KafkaMessage, name: string) => headerString(m.headers, name);
+
+/** `deviceId:seq` of the batch in each `tracking.metrics.received` record (redeliveries count once). */
+export function batchIds(records: KafkaMessage[]): Set<string> {
+  return new Set(
+    records
+      .map((m) => JSON.parse(m.value!.toString()) as { deviceId: string; seq: number })
+      .map((v) => `${v.deviceId}:${v.seq}`),
+  );
+}
+
+/**
+ * The batches these publishers saw acknowledged that are not among the `tracking.metrics.received`
+ * records, as `deviceId:seq`: what a PUBACK promised and Kafka does not have. Must be none.
+ */
+export function ackedButMissing(publishers: Publisher[], records: KafkaMessage[]): string[] {
+  const inKafka = batchIds(records);
+  return publishers.flatMap((p) => [...p.acked].map((seq) => `${p.deviceId}:${seq}`).filter((id) => !inKafka.has(id)));
+}
 
 /** A valid batch of `n` samples starting at `t0`. */
 export function batch(seq: number, n = 3, t0 = 1_764_000_000_000 + seq * 10_000) {

@@ -1,3 +1,4 @@
+import { PlatformErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 
 export type ShutdownHook = () => void | Promise<void>;
@@ -28,7 +29,7 @@ export function createShutdown(
     if (running) return running;
     logger.info({ reason }, 'shutting down');
     const timer = setTimeout(() => {
-      logger.error({ timeoutMs }, 'shutdown did not finish in time; exiting');
+      logger.error({ code: PlatformErrorCode.ShutdownTimeout, timeoutMs }, 'shutdown did not finish in time; exiting');
       if (exit) process.exit(1);
     }, timeoutMs);
     timer.unref();
