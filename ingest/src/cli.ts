@@ -18,7 +18,8 @@ program
     const config = loadConfig(serveConfig);
     const logger = createLogger('ingest', config.logLevel);
     const shutdown = createShutdown(logger);
-    const ingest = await startIngest(config, { logger, shutdown });
+    const ingest = await startIngest(config, { logger });
+    shutdown.add('intake', 'ingest: stop intake, flush Kafka writes, close', () => ingest.close());
     logger.info({ ports: ingest.ports, mode: config.mode }, 'ingest ready');
   });
 
@@ -30,7 +31,8 @@ program
     const config = loadConfig(sinkConfig);
     const logger = createLogger('ingest-sink', config.logLevel);
     const shutdown = createShutdown(logger);
-    const sink = await startSink(config, { logger, shutdown });
+    const sink = await startSink(config, { logger });
+    shutdown.add('intake', 'sink: stop consuming, close', () => sink.close());
     logger.info({ http: sink.ops.port }, 'sink ready');
   });
 

@@ -1,10 +1,9 @@
-import { hostname } from 'node:os';
 import {
   authConfig,
   bytes,
   type ConfigOf,
-  configError,
   duration,
+  hostnameId,
   int,
   num,
   oneOf,
@@ -57,32 +56,19 @@ export const kafkaWriteConfig = {
     max: 1000,
     description: 'partitions of the topics ingest creates when missing',
   }),
-  instance: optionalStr(
-    'INGEST_INSTANCE',
-    'name of this replica: Kafka client id, MQTT client ids in shared mode, ce_source of rejections (default: the host name)',
-  ),
+  instance: str('INGEST_INSTANCE', {
+    default: hostnameId('ingest'),
+    pattern: /^[A-Za-z0-9_.-]{1,64}$/,
+    description:
+      'name of this replica (default: the host name): Kafka client ids, MQTT client ids in shared mode, ce_source of rejections',
+  }),
 };
-
-const INSTANCE = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** INGEST_INSTANCE, or the host name made safe for client ids. */
-export function instanceName(configured: string | undefined): string {
-  if (configured !== undefined) {
-    if (!INSTANCE.test(configured)) {
-      throw configError([`INGEST_INSTANCE must be 1–64 chars of [A-Za-z0-9_.-]; got ${JSON.stringify(configured)}`]);
-    }
-    return configured;
-  }
-  return (
-    hostname()
-      .replace(/[^A-Za-z0-9_.-]/g, '-')
-      .slice(0, 64) || 'ingest'
-  );
-}
 
 /** `ingest serve`. */
 export const serveConfig = {
-  ...sharedConfig,
+  kafkaBrokers: sharedConfig.kafkaBrokers,
+  dataDir: sharedConfig.dataDir,
+  logLevel: sharedConfig.logLevel,
   ...authConfig,
   ...kafkaWriteConfig,
   mode: oneOf('INGEST_MODE', ['embedded', 'shared'] as const, {
@@ -95,7 +81,7 @@ export const serveConfig = {
   mqttWsPort: port('MQTT_WS_PORT', {
     default: 8083,
     allowZero: true,
-    description: 'MQTT over WebSocket (path `/mqtt`)',
+    description: 'MQTT over WebSocket (any path)',
   }),
   mqttTlsPort: port('MQTT_TLS_PORT', {
     default: 8883,
@@ -172,7 +158,9 @@ export type ServeConfig = ConfigOf<typeof serveConfig>;
 
 /** `ingest sink`. */
 export const sinkConfig = {
-  ...sharedConfig,
+  kafkaBrokers: sharedConfig.kafkaBrokers,
+  questdbHttp: sharedConfig.questdbHttp,
+  logLevel: sharedConfig.logLevel,
   httpPort: port('SINK_HTTP_PORT', { default: 9102, allowZero: true, description: 'metrics and health (HTTP)' }),
   group: str('SINK_GROUP', {
     default: 'ingest-questdb-sink',
@@ -189,6 +177,9 @@ export const sinkConfig = {
     min: 100,
     description: 'timeout of one ILP/HTTP write',
   }),
-  instance: kafkaWriteConfig.instance,
+  instance: {
+    ...kafkaWriteConfig.instance,
+    description: 'name of this replica (default: the host name): its Kafka client id',
+  },
 };
 export type SinkConfig = ConfigOf<typeof sinkConfig>;

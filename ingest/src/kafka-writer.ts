@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { CompressionTypes, type Logger, type Producer } from '@wattstream/platform';
 import { IngestErrorCode, ingestError } from './errors.js';
 import type { IngestMetrics } from './metrics.js';
@@ -42,17 +43,16 @@ export interface Submission {
   readonly acked: Promise<void>;
 }
 
+/** CloudEvents headers, roughly, for the pending-bytes budget. */
 const HEADER_OVERHEAD = 160;
 /** A produce request outstanding longer than this counts as Kafka stalling (backpressure). */
-const STALL_MS = 1000; // CloudEvents headers, roughly, for the pending-bytes budget
+const STALL_MS = 1000;
 
 const COMPRESSION = {
   lz4: CompressionTypes.LZ4,
   gzip: CompressionTypes.GZIP,
   none: CompressionTypes.None,
 } as const;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Group commit in front of the idempotent producer. Concurrent publishes join one produce
@@ -71,7 +71,7 @@ export class KafkaWriter {
   private readonly waiters: Waiter[] = [];
   private flushing = false;
   private timer: NodeJS.Timeout | undefined;
-  private failing = false;
+  private produceFailing = false;
   private closing = false;
   private idleResolvers: (() => void)[] = [];
   private readonly compression: number;
@@ -91,7 +91,7 @@ export class KafkaWriter {
 
   /** True while produce requests fail or stall, or publishes wait for budget. */
   get backpressure(): boolean {
-    return this.failing || this.stalled || this.waiters.length > 0;
+    return this.produceFailing || this.stalled || this.waiters.length > 0;
   }
 
   /** A produce request has been outstanding for longer than STALL_MS. */
@@ -99,15 +99,9 @@ export class KafkaWriter {
     return this.sendStartedAt !== undefined && performance.now() - this.sendStartedAt > STALL_MS;
   }
 
-  get stats() {
-    return {
-      pendingBytes: this.pendingBytes,
-      queued: this.queue.length,
-      waiting: this.waiters.length,
-      failing: this.failing,
-      stalled: this.stalled,
-      backpressure: this.backpressure,
-    };
+  /** The last produce request failed (it is being retried). */
+  get failing(): boolean {
+    return this.produceFailing;
   }
 
   /**
@@ -156,12 +150,6 @@ export class KafkaWriter {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
     });
-  }
-
-  /** Submits and waits for Kafka's acknowledgement. */
-  async write(record: OutRecord, signal?: AbortSignal): Promise<void> {
-    const s = await this.submit(record, signal);
-    await s.acked;
   }
 
   private fits(bytes: number): boolean {
@@ -257,8 +245,8 @@ export class KafkaWriter {
         m?.batchRecords.observe(batch.length);
         m?.batchBytes.observe(bytes);
         m?.kafkaBytes.inc(bytes);
-        if (this.failing) {
-          this.failing = false;
+        if (this.produceFailing) {
+          this.produceFailing = false;
           this.opts.logger.info({ attempts: attempt + 1 }, 'Kafka accepts writes again; resuming');
         }
         return true;
@@ -266,8 +254,8 @@ export class KafkaWriter {
         this.sendStartedAt = undefined;
         attempt++;
         m?.produceErrors.inc();
-        if (!this.failing) {
-          this.failing = true;
+        if (!this.produceFailing) {
+          this.produceFailing = true;
           this.opts.logger.error(
             { err, records: batch.length },
             'Kafka produce failed; holding acknowledgements and retrying (sockets are not read meanwhile)',
@@ -275,12 +263,12 @@ export class KafkaWriter {
         } else if (attempt % 20 === 0) {
           this.opts.logger.warn({ attempts: attempt, err: (err as Error).message }, 'Kafka still failing');
         }
-        if (this.closing && this.abortOnClose) {
+        if (this.abortOnClose) {
           const e = shuttingDown();
           for (const x of batch) x.reject(e);
           return false;
         }
-        await sleep(backoff);
+        await delay(backoff);
         backoff = Math.min(backoff * 2, this.opts.retryMaxMs);
       }
     }
@@ -299,7 +287,7 @@ export class KafkaWriter {
     if (this.timer !== undefined) this.startFlush();
     if (this.pendingBytes === 0) return true;
     const idle = new Promise<void>((r) => this.idleResolvers.push(r));
-    const timedOut = await Promise.race([idle.then(() => false), sleep(timeoutMs).then(() => true)]);
+    const timedOut = await Promise.race([idle.then(() => false), delay(timeoutMs).then(() => true)]);
     if (!timedOut) return true;
     this.abortOnClose = true;
     const e = shuttingDown();

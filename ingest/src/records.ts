@@ -3,7 +3,6 @@ import {
   decodeSampleBatch,
   type EdgeError,
   type MetricsRejected,
-  mqttTopics,
   TOPIC,
 } from '@wattstream/contracts';
 import type { OutRecord } from './kafka-writer.js';
@@ -21,7 +20,7 @@ export interface SamplePublish {
 }
 
 export type Verdict =
-  | { ok: true; record: OutRecord; samples: number; seq: number }
+  | { ok: true; record: OutRecord; samples: number }
   | { ok: false; code: string; reason: string; record: OutRecord; edgeError: EdgeError };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -43,7 +42,7 @@ export class RecordBuilder {
     const decoded = decodeSampleBatch(p.payload);
     if (!decoded.ok) return this.reject(p, decoded.error.code, decoded.error.message);
     const batch = decoded.value;
-    return { ok: true, seq: batch.seq, samples: batch.samples.length, record: this.received(p, batch.seq) };
+    return { ok: true, samples: batch.samples.length, record: this.received(p, batch.seq) };
   }
 
   /**
@@ -123,5 +122,3 @@ function readableSeq(text: string | undefined): number | undefined {
     return undefined;
   }
 }
-
-export const edgeErrorTopic = mqttTopics.errors;

@@ -10,10 +10,9 @@ import {
   loadTokenKeys,
   type OpsServer,
   type Registry,
-  type Shutdown,
   startOpsServer,
 } from '@wattstream/platform';
-import { instanceName, type ServeConfig } from './config.js';
+import type { ServeConfig } from './config.js';
 import { IngestErrorCode, ingestError } from './errors.js';
 import { KafkaWriter } from './kafka-writer.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
@@ -57,15 +56,12 @@ const FLUSH_TIMEOUT_MS = 10_000;
  * `ingest serve`: creates the topics, connects the idempotent producer, then opens the embedded
  * MQTT endpoint (or, in shared mode, the upstream subscriptions) and the ops endpoint.
  */
-export async function startIngest(
-  config: ServeConfig,
-  opts: { logger?: Logger; shutdown?: Shutdown } = {},
-): Promise<Ingest> {
+export async function startIngest(config: ServeConfig, opts: { logger?: Logger } = {}): Promise<Ingest> {
   const logger = opts.logger ?? createLogger('ingest', config.logLevel);
   checkConflicts(config);
   const registry = createRegistry('ingest');
   const metrics = createIngestMetrics(registry);
-  const instance = instanceName(config.instance);
+  const instance = config.instance;
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ingest-${instance}`, logger });
 
   await describeCluster(kafka); // WS_KAFKA_UNAVAILABLE naming KAFKA_BROKERS when it is not there
@@ -141,7 +137,7 @@ export async function startIngest(
 
   const ops = await startOpsServer({ port: config.httpPort, registry, logger });
   ops.addReadinessCheck('kafka', () =>
-    writer.stats.failing ? 'Kafka produce failing' : writer.stalled ? 'Kafka produce stalled' : true,
+    writer.failing ? 'Kafka produce failing' : writer.stalled ? 'Kafka produce stalled' : true,
   );
   if (upstream) {
     const u = upstream;
@@ -165,11 +161,6 @@ export async function startIngest(
     await producer.disconnect().catch(() => {});
     await ops.close();
   };
-  if (opts.shutdown) {
-    opts.shutdown.add('intake', 'stop MQTT intake', stopIntake);
-    opts.shutdown.add('flush', 'flush Kafka writes', flush);
-    opts.shutdown.add('close', 'close MQTT, Kafka and ops', closeAll);
-  }
 
   return {
     config,

@@ -121,7 +121,7 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
           closed.abort();
           deps.onSessionEnd?.(edgeId);
         });
-        setSession(client, { edgeId, athletes: new Set(athletes), expiresAt, logger: log, closed: closed.signal });
+        setSession(client, { edgeId, athletes: new Set(athletes), logger: log, closed: closed.signal });
         log.info({ athletes, keepalive: info.keepaliveRequested }, 'edge connected');
         done(null, true);
       },

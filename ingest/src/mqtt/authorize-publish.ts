@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { EdgeError } from '@wattstream/contracts';
 import { parseMqttTopic } from '@wattstream/contracts';
 import type { Logger } from '@wattstream/platform';
@@ -16,20 +17,6 @@ export interface AuthorizePublishDeps {
   logger: Logger;
   publishEdgeError: EdgeErrorPublisher;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(ingestError(IngestErrorCode.ConnectionClosed, 'connection closed'));
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(ingestError(IngestErrorCode.ConnectionClosed, 'connection closed'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 /**
  * aedes `authorizePublish`: the only hook that runs before aedes writes the PUBACK of a QoS 1
@@ -95,7 +82,8 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<
     let done: Promise<void>;
     if (wait > 0) {
       metrics.rateLimited.inc();
-      done = sleep(wait, session.closed).then(run);
+      // An aborted wait (the connection closed) rejects: no PUBACK, nothing written.
+      done = delay(wait, undefined, { signal: session.closed }).then(run);
     } else {
       done = run();
     }

@@ -1,31 +1,22 @@
 import type { EdgeError } from '@wattstream/contracts';
 import { mqttTopics } from '@wattstream/contracts';
-import type { Logger, TokenKeys } from '@wattstream/platform';
+import type { TokenKeys } from '@wattstream/platform';
 import { Aedes } from 'aedes';
 import { Intake } from '../intake.js';
 import type { KafkaWriter } from '../kafka-writer.js';
-import type { IngestMetrics } from '../metrics.js';
 import type { RecordBuilder } from '../records.js';
 import { createAuthenticate } from './authenticate.js';
 import { createAuthorizePublish } from './authorize-publish.js';
 import { createAuthorizeSubscribe } from './authorize-subscribe.js';
-import { type Listeners, startListeners } from './listeners.js';
+import { type ListenerOptions, type Listeners, startListeners } from './listeners.js';
 import { createPreConnect } from './pre-connect.js';
 import { RateLimiter } from './rate-limit.js';
 
-export interface EmbeddedBrokerOptions {
+/** The listeners' settings (without the broker, made here) plus the MQTT handlers' own. */
+export interface EmbeddedBrokerOptions extends Omit<ListenerOptions, 'broker'> {
   keys: TokenKeys;
   writer: KafkaWriter;
   records: RecordBuilder;
-  metrics: IngestMetrics;
-  logger: Logger;
-  host: string;
-  mqttPort: number;
-  wsPort: number;
-  tlsPort: number;
-  tlsCert: string | undefined;
-  tlsKey: string | undefined;
-  maxPacketSize: number;
   keepaliveMinMs: number;
   keepaliveMaxMs: number;
   connectTimeoutMs: number;
@@ -35,7 +26,6 @@ export interface EmbeddedBrokerOptions {
 }
 
 export interface EmbeddedBroker {
-  readonly broker: Aedes;
   readonly listeners: Listeners;
   /** Closes every client (no PUBACK for publishes still waiting) and the broker. */
   close(): Promise<void>;
@@ -106,28 +96,14 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   broker.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'connection error before CONNECT'));
   broker.on('keepaliveTimeout', (client) => log.info({ clientId: client.id }, 'keepalive timeout; disconnected'));
 
-  const listeners = await startListeners({
-    broker,
-    host: o.host,
-    mqttPort: o.mqttPort,
-    wsPort: o.wsPort,
-    tlsPort: o.tlsPort,
-    tlsCert: o.tlsCert,
-    tlsKey: o.tlsKey,
-    maxPacketSize: o.maxPacketSize,
-    maxConnections: o.maxConnections,
-    metrics: o.metrics,
-    logger: log,
-  });
-  const b = broker;
-  const l = listeners;
+  const listeners = await startListeners({ ...o, broker, logger: log });
+  const aedes = broker;
   return {
-    broker: b,
     listeners,
     close: async () => {
-      await l.stopAccepting();
-      await new Promise<void>((resolve) => b.close(() => resolve()));
-      l.destroyAll();
+      await listeners.stopAccepting();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      listeners.destroyAll();
     },
   };
 }

@@ -5,8 +5,6 @@ import type { Client } from 'aedes';
 export interface EdgeSession {
   readonly edgeId: string;
   readonly athletes: ReadonlySet<string>;
-  /** Token expiry, epoch ms. */
-  readonly expiresAt: number;
   readonly logger: Logger;
   /** Aborted when the connection closes: publishes still waiting for admission give up. */
   readonly closed: AbortSignal;

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Sender } from '@questdb/nodejs-client';
 import { type MetricsReceived, TOPIC, TRACKING_METRICS_DDL } from '@wattstream/contracts';
 import {
@@ -12,10 +13,9 @@ import {
   type OpsServer,
   questdbExec,
   type Registry,
-  type Shutdown,
   startOpsServer,
 } from '@wattstream/platform';
-import { instanceName, type SinkConfig } from '../config.js';
+import type { SinkConfig } from '../config.js';
 import { IngestErrorCode } from '../errors.js';
 import { createSinkMetrics, type SinkMetrics } from '../metrics.js';
 import { bufferRows, parseReceived } from './rows.js';
@@ -36,8 +36,6 @@ export interface Sink {
 const MAX_ROWS_PER_WRITE = 50_000;
 const LAG_POLL_MS = 5000;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** The ILP/HTTP configuration string of `@questdb/nodejs-client` for QUESTDB_HTTP. */
 export function senderConfig(questdbHttp: string, requestTimeoutMs: number): string {
   const u = new URL(questdbHttp);
@@ -57,10 +55,7 @@ export function senderConfig(questdbHttp: string, requestTimeoutMs: number): str
  * afterwards the sink catches up. Replays write the same rows again, which the table's
  * `DEDUP UPSERT KEYS(ts, athlete_id, device_id)` makes harmless.
  */
-export async function startSink(
-  config: SinkConfig,
-  opts: { logger?: Logger; shutdown?: Shutdown } = {},
-): Promise<Sink> {
+export async function startSink(config: SinkConfig, opts: { logger?: Logger } = {}): Promise<Sink> {
   const logger = opts.logger ?? createLogger('ingest-sink', config.logLevel);
   const registry = createRegistry('ingest-sink');
   const metrics = createSinkMetrics(registry);
@@ -77,7 +72,7 @@ export async function startSink(
       break;
     } catch (err) {
       logger.warn({ err: (err as Error).message, retryInMs: backoff }, 'cannot create tracking_metrics yet; retrying');
-      await sleep(backoff);
+      await delay(backoff);
     }
   }
   metrics.questdbUp.set(1);
@@ -85,7 +80,7 @@ export async function startSink(
   const sender = await Sender.fromConfig(senderConfig(config.questdbHttp, config.requestTimeout));
   const kafka = createKafka({
     brokers: config.kafkaBrokers,
-    clientId: `ingest-sink-${instanceName(config.instance)}`,
+    clientId: `ingest-sink-${config.instance}`,
     logger,
   });
   await describeCluster(kafka); // WS_KAFKA_UNAVAILABLE naming KAFKA_BROKERS when it is not there
@@ -134,7 +129,7 @@ export async function startSink(
         const until = Date.now() + backoff;
         while (Date.now() < until) {
           if (!isRunning() || !running) return undefined;
-          await sleep(Math.min(1000, until - Date.now()));
+          await delay(Math.min(1000, until - Date.now()));
           try {
             await heartbeat();
           } catch {
@@ -220,11 +215,6 @@ export async function startSink(
     await sender.close().catch(() => {});
     await ops.close();
   };
-  if (opts.shutdown) {
-    // Offsets are committed after every accepted write, so stopping the consumer is the flush.
-    opts.shutdown.add('intake', 'stop consuming', stopIntake);
-    opts.shutdown.add('close', 'close Kafka, QuestDB and ops', closeAll);
-  }
   logger.info({ group: config.group, topic: TOPIC.metricsReceived }, 'sink running');
   return {
     config,
@@ -236,6 +226,7 @@ export async function startSink(
     lag,
     close: () => {
       closing ??= (async () => {
+        // Offsets are committed after every accepted write, so stopping the consumer is the flush.
         await stopIntake();
         await closeAll();
       })();
