@@ -179,6 +179,16 @@ describe('ANT+ Fitness Equipment FE-C (17)', () => {
     });
   });
 
+  it('keeps the accumulated distance after a reconnect: the first page after reset() adds nothing', () => {
+    const d = createDecoder({ transport: 'ant', deviceType: 17 });
+    d.decode(hex('10 19 28 64 8d 20 ff 34'), T0); // 100 m
+    d.decode(hex('10 19 28 96 8d 20 ff 34'), T0 + 1000); // 150 m
+    d.reset();
+    // The trainer's counter is elsewhere after the reconnect (70): a new baseline, not a total.
+    expect(reading(d.decode(hex('10 19 28 46 8d 20 ff 34'), T0 + 5000)).metrics.distance).toBe(150);
+    expect(reading(d.decode(hex('10 19 28 50 8d 20 ff 34'), T0 + 6000)).metrics.distance).toBe(160);
+  });
+
   it('reads page 0x19 trainer data with 12-bit power and status nibbles', () => {
     const d = createDecoder({ transport: 'ant', deviceType: 17 });
     expect(reading(d.decode(hex('19 01 55 c8 00 c8 00 30'), T0)).metrics).toEqual({ cadence: 85, power: 200 });
@@ -200,6 +210,21 @@ describe('ANT+ Stride Speed and Distance (124)', () => {
     expect(r.metrics).toEqual({ speed: 3.5, distance: 100.5 });
     expect(r.details).toMatchObject({ timeS: 10.5, updateLatencyS: 0.5 });
     expect(reading(d.decode(hex('01 64 0b 02 03 80 24 10'), T0 + 1000)).metrics).toEqual({ speed: 3.5, distance: 258 });
+  });
+
+  it('keeps distance and strides after a reconnect: the first page after reset() is a new baseline', () => {
+    const d = createDecoder({ transport: 'ant', deviceType: 124 });
+    d.decode(hex('01 64 0a 64 83 80 20 10'), T0); // 100.5 m, stride count 0x20
+    const before = reading(d.decode(hex('01 64 0b 6e 03 80 24 10'), T0 + 1000)); // 110 m, +4 strides
+    expect(before.metrics.distance).toBe(110);
+    expect(before.details.strides).toBe(4);
+    d.reset();
+    const after = reading(d.decode(hex('01 64 0c 14 03 80 02 10'), T0 + 5000));
+    expect(after.metrics.distance).toBe(110);
+    expect(after.details.strides).toBe(4);
+    const next = reading(d.decode(hex('01 64 0d 1e 03 80 05 10'), T0 + 6000));
+    expect(next.metrics.distance).toBe(120);
+    expect(next.details.strides).toBe(7);
   });
 
   it('reads page 2 cadence (strides/min with 1/16 fraction) and status', () => {

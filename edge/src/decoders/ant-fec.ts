@@ -1,5 +1,5 @@
 import { checkPage, decodeCommonPage, ReadingBuilder, unsupportedPage } from './ant-common.js';
-import { wrapDelta } from './counters.js';
+import { accumulate } from './counters.js';
 import { ok } from './normalize.js';
 import { safely, u16le } from './reader.js';
 import type { DecodeContext, DecodeResult } from './types.js';
@@ -55,8 +55,7 @@ export function decodeAntFec(bytes: Uint8Array, state: AntFecState, _ctx?: Decod
       let next = state;
       if (caps & 0x04) {
         const raw = bytes[3]!;
-        const distanceM =
-          state.lastDistance === undefined ? raw : state.distanceM + wrapDelta(raw, state.lastDistance, 256);
+        const distanceM = accumulate(state.distanceM, state.lastDistance, raw, 256);
         next = { lastDistance: raw, distanceM };
         out.set('distance', distanceM);
       }

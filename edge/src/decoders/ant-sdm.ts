@@ -1,4 +1,5 @@
 import { checkPage, decodeCommonPage, ReadingBuilder, unsupportedPage } from './ant-common.js';
+import { accumulate, wrapDelta } from './counters.js';
 import { ok } from './normalize.js';
 import { safely } from './reader.js';
 import type { DecodeContext, DecodeResult } from './types.js';
@@ -42,8 +43,10 @@ export function decodeAntSdm(bytes: Uint8Array, state: AntSdmState, _ctx?: Decod
       out.detail('timeS', b[2]! + b[1]! / 200);
       out.set('speed', speed);
       const raw = b[3]! + (b[4]! >> 4) / 16;
-      const distanceM = state.lastDistance === undefined ? raw : state.distanceM + wrap(raw, state.lastDistance, 256);
-      const strides = state.lastStrides === undefined ? 0 : state.strides + wrap(b[6]!, state.lastStrides, 256);
+      const distanceM = accumulate(state.distanceM, state.lastDistance, raw, 256);
+      // Strides start from 0 (a baseline), not from the sensor's own count.
+      const strides =
+        state.lastStrides === undefined ? state.strides : state.strides + wrapDelta(b[6]!, state.lastStrides, 256);
       out
         .set('distance', distanceM)
         .detail('strides', strides)
@@ -67,5 +70,3 @@ export function decodeAntSdm(bytes: Uint8Array, state: AntSdmState, _ctx?: Decod
     return [unsupportedPage('stride speed and distance', page), state];
   });
 }
-
-const wrap = (cur: number, prev: number, modulus: number) => (cur >= prev ? cur - prev : cur + modulus - prev);

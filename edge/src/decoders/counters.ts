@@ -38,6 +38,15 @@ export interface CounterStep {
 export const wrapDelta = (cur: number, prev: number, modulus: number): number =>
   cur >= prev ? cur - prev : cur + modulus - prev;
 
+/**
+ * A running total fed by a wrapping counter (FE-C and SDM distance, SDM strides). Without a
+ * previous reading (`last` undefined: first message, or after a reconnect reset the baseline) the
+ * reading adds nothing, so the total never goes back; the very first reading of a new total (0)
+ * is taken as it is, as the device counts from its own start.
+ */
+export const accumulate = (total: number, last: number | undefined, raw: number, modulus: number): number =>
+  last === undefined ? (total === 0 ? raw : total) : total + wrapDelta(raw, last, modulus);
+
 export function stepCounter(
   prev: CounterState | undefined,
   revs: number,
