@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
 import { isWattstreamError } from '@wattstream/contracts';
-import { createLogger, createShutdown, loadConfig } from '@wattstream/platform';
+import { createLogger, createShutdown, isAlive, loadConfig } from '@wattstream/platform';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentStatus } from './agent.js';
 import { EdgeAgent } from './agent.js';
@@ -207,8 +207,9 @@ program
         // stale or partial: fall back to the disk
       }
     }
-    const onDisk = queueDepthOnDisk(paths.queue);
-    const queue = live?.queue ?? { depth: onDisk.batches, bytes: onDisk.bytes };
+    // The running agent knows its queue; reading it from disk could mean reading hundreds of MiB.
+    const onDisk = live ? undefined : queueDepthOnDisk(paths.queue);
+    const queue = live?.queue ?? { depth: onDisk?.batches ?? 0, bytes: onDisk?.bytes ?? 0 };
     const now = Date.now();
     const sensors = pairings.map((p) => {
       const s = live?.sensors.find((x) => x.sensorId === p.sensorId);
@@ -379,15 +380,6 @@ function openSystemStick(logger: ReturnType<typeof createLogger>) {
       'ANT+ unavailable: cannot load the USB driver',
     );
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

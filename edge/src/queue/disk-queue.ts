@@ -11,13 +11,12 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { parseMqttTopic } from '@wattstream/contracts';
 import type { Logger } from '@wattstream/platform';
-import { encodeRecord, parseAcks, parseSegment, type StoredRecord } from './segment-file.js';
+import { encodeRecord, type ParsedSegment, parseAcks, parseSegment, type StoredRecord } from './segment-file.js';
 
 /**
  * Durable outbound queue (store-and-forward). Append-only segment files; a batch is appended and
@@ -333,40 +332,23 @@ export class DiskQueue {
 
   private recover(): void {
     mkdirSync(this.opts.dir, { recursive: true });
-    const checkpoint = join(this.opts.dir, 'seq.json');
-    if (existsSync(checkpoint)) {
-      try {
-        for (const [k, v] of Object.entries(JSON.parse(readFileSync(checkpoint, 'utf8')) as Record<string, number>)) {
-          if (typeof v === 'number') this.seqs.set(k, v);
-        }
-      } catch (err) {
-        this.opts.logger?.warn({ err, file: checkpoint }, 'seq checkpoint unreadable; using the queue contents only');
-      }
+    const scan = scanQueueDir(this.opts.dir);
+    if (scan.checkpointError !== undefined) {
+      this.opts.logger?.warn(
+        { err: scan.checkpointError, file: join(this.opts.dir, 'seq.json') },
+        'seq checkpoint unreadable; using the queue contents only',
+      );
     }
-    const ids = readdirSync(this.opts.dir)
-      .map((f) => SEG_RE.exec(f)?.[1])
-      .filter((x): x is string => x !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
-    for (const id of ids) {
-      const path = join(this.opts.dir, `${pad(id)}.seg`);
-      const ackPath = join(this.opts.dir, `${pad(id)}.ack`);
-      const buf = readFileSync(path);
-      const parsed = parseSegment(buf);
+    for (const [device, seq] of Object.entries(scan.lastSeq)) this.seqs.set(device, seq);
+    for (const { id, path, ackPath, parsed, fileBytes, acked } of scan.segments) {
       if (parsed.torn) {
         this.opts.logger?.warn(
-          { segment: path, validBytes: parsed.validBytes, fileBytes: buf.length },
+          { segment: path, validBytes: parsed.validBytes, fileBytes },
           'queue segment ends in a torn or corrupt record (agent died mid-write); truncating it there',
         );
         const fd = openSync(path, 'r+');
         ftruncateSync(fd, parsed.validBytes);
         closeSync(fd);
-      }
-      const acked = existsSync(ackPath) ? parseAcks(readFileSync(ackPath)) : new Set<number>();
-      for (const i of acked) if (i >= parsed.records.length) acked.delete(i);
-      for (const r of parsed.records) {
-        const device = deviceOf(r.topic);
-        if (device) this.seqs.set(device, Math.max(r.seq, this.seqs.get(device) ?? -1));
       }
       const seg: Segment = {
         id,
@@ -405,36 +387,70 @@ function deviceOf(topic: string): string | undefined {
   return t?.kind === 'samples' ? t.deviceId : undefined;
 }
 
+interface ScannedSegment {
+  id: number;
+  path: string;
+  ackPath: string;
+  fileBytes: number;
+  parsed: ParsedSegment;
+  /** Acknowledged record indexes (only those that exist in the segment). */
+  acked: Set<number>;
+}
+
+/**
+ * Reads the queue folder without changing it: the seq checkpoint, then every segment in order
+ * with its acknowledgements, and the highest seq queued per device.
+ */
+function scanQueueDir(dir: string): {
+  segments: ScannedSegment[];
+  lastSeq: Record<string, number>;
+  checkpointError?: unknown;
+} {
+  const lastSeq: Record<string, number> = {};
+  let checkpointError: unknown;
+  const checkpoint = join(dir, 'seq.json');
+  if (existsSync(checkpoint)) {
+    try {
+      for (const [k, v] of Object.entries(JSON.parse(readFileSync(checkpoint, 'utf8')) as Record<string, unknown>)) {
+        if (typeof v === 'number') lastSeq[k] = v;
+      }
+    } catch (err) {
+      checkpointError = err;
+    }
+  }
+  const ids = readdirSync(dir)
+    .map((f) => SEG_RE.exec(f)?.[1])
+    .filter((x): x is string => x !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const segments = ids.map((id): ScannedSegment => {
+    const path = join(dir, `${pad(id)}.seg`);
+    const ackPath = join(dir, `${pad(id)}.ack`);
+    const buf = readFileSync(path);
+    const parsed = parseSegment(buf);
+    const acked = existsSync(ackPath) ? parseAcks(readFileSync(ackPath)) : new Set<number>();
+    for (const i of acked) if (i >= parsed.records.length) acked.delete(i);
+    for (const r of parsed.records) {
+      const device = deviceOf(r.topic);
+      if (device) lastSeq[device] = Math.max(r.seq, lastSeq[device] ?? -1);
+    }
+    return { id, path, ackPath, fileBytes: buf.length, parsed, acked };
+  });
+  return { segments, lastSeq, ...(checkpointError === undefined ? {} : { checkpointError }) };
+}
+
 /**
  * Reads the queue folder without changing it (for `edge status` while the agent is not running,
  * and for tests): unacknowledged batches, bytes, and the highest seq queued per device.
  */
 export function queueDepthOnDisk(dir: string): { batches: number; bytes: number; lastSeq: Record<string, number> } {
-  const lastSeq: Record<string, number> = {};
-  if (!existsSync(dir)) return { batches: 0, bytes: 0, lastSeq };
-  const checkpoint = join(dir, 'seq.json');
-  if (existsSync(checkpoint)) {
-    try {
-      Object.assign(lastSeq, JSON.parse(readFileSync(checkpoint, 'utf8')));
-    } catch {
-      // unreadable checkpoint: the segments still tell
-    }
-  }
+  if (!existsSync(dir)) return { batches: 0, bytes: 0, lastSeq: {} };
+  const { segments, lastSeq } = scanQueueDir(dir);
   let batches = 0;
   let bytes = 0;
-  for (const f of readdirSync(dir)) {
-    const m = SEG_RE.exec(f);
-    if (!m) continue;
-    const path = join(dir, f);
-    bytes += statSync(path).size;
-    const parsed = parseSegment(readFileSync(path));
-    const ackPath = join(dir, `${m[1]}.ack`);
-    const acked = existsSync(ackPath) ? parseAcks(readFileSync(ackPath)) : new Set<number>();
-    parsed.records.forEach((r, i) => {
-      if (!acked.has(i)) batches++;
-      const device = deviceOf(r.topic);
-      if (device) lastSeq[device] = Math.max(r.seq, lastSeq[device] ?? -1);
-    });
+  for (const seg of segments) {
+    batches += seg.parsed.records.length - seg.acked.size;
+    bytes += seg.fileBytes;
   }
   return { batches, bytes, lastSeq };
 }

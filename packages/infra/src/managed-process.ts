@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '@wattstream/platform';
 import { InfraErrorCode, infraError } from './errors.js';
 
 export interface ManagedProcessSpec {
@@ -22,14 +23,7 @@ export const INSTANCE_ENV = 'WATTSTREAM_INSTANCE';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive };
 
 /**
  * A server process (a JVM, mosquitto) started by us, in its own process group, with its output in `<dir>/<name>.log` and its

@@ -5,6 +5,7 @@ export * from './http.js';
 export * from './kafka.js';
 export * from './logger.js';
 export * from './metrics.js';
+export * from './process.js';
 export * from './questdb.js';
 export * from './shared-config.js';
 export * from './shutdown.js';
