@@ -11,6 +11,7 @@ import {
   type Metrics,
   type SensorDecoder,
 } from './decoders/index.js';
+import { EdgeErrorCode } from './errors.js';
 import { antSensorId, bleSensorId } from './sensors/pairing.js';
 
 export interface ScanResult {
@@ -121,7 +122,7 @@ export async function scanSensors(opts: {
     };
     stick.on('read', onRead);
     stick.once('startup', () => new lib.HeartRateScanner(stick).scan());
-    if (!stick.open()) opts.logger.error({ code: 'WS_EDGE_ANT_NO_STICK' }, 'no ANT+ USB stick found');
+    if (!stick.open()) opts.logger.error({ code: EdgeErrorCode.AntNoStick }, 'no ANT+ USB stick found');
     cleanups.push(() => {
       stick.off('read', onRead);
       stick.close();

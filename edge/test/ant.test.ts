@@ -8,15 +8,9 @@ import { createDecoder, type Metrics } from '../src/decoders/index.js';
 import { SensorHub } from '../src/sensors/hub.js';
 import { antSensorId, pairingFor } from '../src/sensors/pairing.js';
 import { hex, reading } from './helpers.js';
+import { until } from './support.js';
 
 const logger = createLogger('edge-test', 'silent');
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 const cleanup: (() => Promise<void>)[] = [];

@@ -6,15 +6,9 @@ import { type NoblePeripheral, nobleWithBindings } from '../src/ble/noble.js';
 import type { Metrics } from '../src/decoders/index.js';
 import { SensorHub } from '../src/sensors/hub.js';
 import { bleSensorId, pairingFor } from '../src/sensors/pairing.js';
+import { until } from './support.js';
 
 const logger = createLogger('edge-test', 'silent');
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 const HRM = {
   '180d': { '2a37': { properties: ['notify'] } },

@@ -69,11 +69,10 @@ export function buildBroadcastFrame(
     payload.push(0xc0, id.deviceNumber & 0xff, id.deviceNumber >> 8, id.deviceType, id.transmissionType ?? 0x01);
     payload.push(0x20, (id.rssi ?? -60) & 0xff, -84 & 0xff);
   }
-  const msg = [ANT_SYNC, payload.length, MSG_BROADCAST, ...payload];
-  msg.push(checksum(Uint8Array.from(msg)));
-  return Buffer.from(msg);
+  return buildMessage(MSG_BROADCAST, payload);
 }
 
+/** One ANT message: sync byte, length, id, payload, XOR checksum. */
 export function buildMessage(messageId: number, payload: number[]): Buffer {
   const msg = [ANT_SYNC, payload.length, messageId, ...payload];
   msg.push(checksum(Uint8Array.from(msg)));

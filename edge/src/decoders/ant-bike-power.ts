@@ -103,5 +103,3 @@ function decodeCrankTorque(
     .detail('torqueNm', Math.round(torqueNm * 1000) / 1000);
   return [ok(out), { crankTorque: { ...baseline, power: Math.round(power), cadence } }];
 }
-
-export const resetAntBikePowerState = (): AntBikePowerState => ({});

@@ -56,5 +56,3 @@ export function decodeAntHeartRate(
     return [ok(out), { ...toggle, beatCount, beatTime }];
   });
 }
-
-export const resetAntHeartRateState = (): AntHeartRateState => initialAntHeartRateState();

@@ -43,13 +43,13 @@ export type BleCharacteristic = keyof typeof BLE_CHARACTERISTICS;
 
 /** ANT+ device types we decode. */
 export const ANT_DEVICE_TYPES = {
-  120: { name: 'Heart Rate', period: 8070 },
-  11: { name: 'Bike Power', period: 8182 },
-  121: { name: 'Bike Speed and Cadence', period: 8086 },
-  122: { name: 'Bike Cadence', period: 8102 },
-  123: { name: 'Bike Speed', period: 8118 },
-  17: { name: 'Fitness Equipment', period: 8192 },
-  124: { name: 'Stride Speed and Distance', period: 8134 },
+  120: { name: 'Heart Rate' },
+  11: { name: 'Bike Power' },
+  121: { name: 'Bike Speed and Cadence' },
+  122: { name: 'Bike Cadence' },
+  123: { name: 'Bike Speed' },
+  17: { name: 'Fitness Equipment' },
+  124: { name: 'Stride Speed and Distance' },
 } as const;
 export type AntDeviceType = keyof typeof ANT_DEVICE_TYPES;
 

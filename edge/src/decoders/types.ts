@@ -1,4 +1,5 @@
 import type { Sample } from '@wattstream/contracts';
+import { EdgeErrorCode } from '../errors.js';
 
 /** Metrics of a v1 `Sample` without its `ts`: what one notification or ANT+ page yields. */
 export type Metrics = Omit<Sample, 'ts'>;
@@ -6,11 +7,11 @@ export type Metrics = Omit<Sample, 'ts'>;
 /** Codes of decoder results; also listed in docs/errors.md. */
 export const DecodeErrorCode = {
   /** The payload ended before a field its flags announce. */
-  Truncated: 'WS_EDGE_DECODE_TRUNCATED',
+  Truncated: EdgeErrorCode.DecodeTruncated,
   /** The payload is well-formed but carries a page or layout we do not decode. */
-  Unsupported: 'WS_EDGE_DECODE_UNSUPPORTED',
+  Unsupported: EdgeErrorCode.DecodeUnsupported,
   /** No decoder for this characteristic or device type. */
-  UnknownProfile: 'WS_EDGE_DECODE_UNKNOWN_PROFILE',
+  UnknownProfile: EdgeErrorCode.DecodeUnknownProfile,
 } as const;
 export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
 
@@ -33,11 +34,5 @@ export interface DecodeContext {
   /** Arrival time of the payload (epoch ms); used for stale-counter detection only. */
   nowMs: number;
 }
-
-/**
- * A pure decoder: bytes plus the previous state of the same sensor → result plus the next state.
- * It never throws; bad input gives `{ok: false}` and leaves the state as it was.
- */
-export type PureDecoder<S, O> = (bytes: Uint8Array, state: S, ctx: DecodeContext, opts: O) => [DecodeResult, S];
 
 export const fail = (code: DecodeErrorCode, message: string): DecodeResult => ({ ok: false, error: { code, message } });

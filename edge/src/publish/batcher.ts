@@ -38,13 +38,6 @@ export class Batcher {
     if (rr) prev.rr = rr;
   }
 
-  /** Samples waiting for the next flush. */
-  get pending(): number {
-    let n = 0;
-    for (const b of this.buffers.values()) n += b.samples.size;
-    return n;
-  }
-
   /** Appends one batch per device (more if a device has > 1000 samples); returns how many. */
   flush(): number {
     let batches = 0;

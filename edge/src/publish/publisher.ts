@@ -36,7 +36,7 @@ const validateEdgeError = compile(EdgeError);
  * at a time, in queue order (so in seq order per device); mqtt.js retransmits those itself after a
  * reconnect, and the queue replays anything older after a restart.
  *
- * Events: `connect`, `disconnect`, `rejected` (an `EdgeError` from ingest), `acked` (record),
+ * Events: `connect`, `disconnect`, `rejected` (an `EdgeError` from ingest),
  * `command` (a valid `EdgeCommand` not seen before, from `v1/commands/{edgeId}`).
  */
 export class Publisher extends EventEmitter {
@@ -60,9 +60,6 @@ export class Publisher extends EventEmitter {
 
   get connected(): boolean {
     return this.client?.connected === true;
-  }
-  get inFlight(): number {
-    return this.inflight;
   }
 
   start(): void {
@@ -124,7 +121,7 @@ export class Publisher extends EventEmitter {
       // CONNACK refusals (bad credentials, not authorized) will not fix themselves: say so clearly.
       if (code === 4 || code === 5) {
         o.logger.error(
-          { code: 'WS_EDGE_MQTT_REFUSED', reason: err.message, edgeId: o.edgeId },
+          { code: EdgeErrorCode.MqttRefused, reason: err.message, edgeId: o.edgeId },
           'the broker refused the connection: check EDGE_ID and EDGE_TOKEN (mint one with `pnpm ingest token --edge <id>`)',
         );
       } else {
@@ -165,7 +162,6 @@ export class Publisher extends EventEmitter {
     } else {
       this.opts.queue.ack(rec);
       this.opts.metrics?.batchesAcked.inc();
-      this.emit('acked', rec);
     }
     this.pump();
   }

@@ -16,6 +16,7 @@ import {
 import { join } from 'node:path';
 import { parseMqttTopic } from '@wattstream/contracts';
 import type { Logger } from '@wattstream/platform';
+import { EdgeErrorCode } from '../errors.js';
 import { encodeRecord, type ParsedSegment, parseAcks, parseSegment, type StoredRecord } from './segment-file.js';
 
 /**
@@ -276,7 +277,7 @@ export class DiskQueue {
       if (lost > 0) {
         this.droppedBatches += lost;
         this.opts.logger?.error(
-          { code: 'WS_EDGE_QUEUE_FULL', droppedBatches: lost, droppedTotal: this.droppedBatches, segment: seg.path },
+          { code: EdgeErrorCode.QueueFull, droppedBatches: lost, droppedTotal: this.droppedBatches, segment: seg.path },
           `OUTBOUND QUEUE FULL: disk budget of ${this.opts.budgetBytes} bytes exceeded; dropped the ${lost} oldest unsent batches`,
         );
         this.opts.onDrop?.(lost, seg.path);

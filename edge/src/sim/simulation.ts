@@ -38,18 +38,18 @@ interface SimAthlete {
   devices: SimDevice[];
 }
 
-/**
- * Virtual athletes whose sensors speak real protocol bytes: BLE ones notify through a
- * `FakeBleBinding` (heart rate 0x2A37 + cycling power 0x2A63 with crank and wheel data), ANT+ ones
- * broadcast through a `FakeAntStick` (HR page 4 + FE-C trainer pages 0x10/0x19). The agent reads
- * them with the real noble / ant-plus and its own decoders, so the whole path runs.
- */
 /** The athlete ids a simulation of `count` athletes uses: `<prefix>-0001`, … (for tokens, groups). */
 export function simAthleteIds(count: number, prefix = 'sim'): string[] {
   const width = Math.max(4, String(count).length);
   return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
 }
 
+/**
+ * Virtual athletes whose sensors speak real protocol bytes: BLE ones notify through a
+ * `FakeBleBinding` (heart rate 0x2A37 + cycling power 0x2A63 with crank and wheel data), ANT+ ones
+ * broadcast through a `FakeAntStick` (HR page 4 + FE-C trainer pages 0x10/0x19). The agent reads
+ * them with the real noble / ant-plus and its own decoders, so the whole path runs.
+ */
 export class Simulation {
   readonly binding = new FakeBleBinding({ advertIntervalMs: 500 });
   readonly stick = new FakeAntStick();
@@ -173,10 +173,5 @@ export class Simulation {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-  }
-
-  /** Current simulated values of one athlete (for checks and demos). */
-  athlete(id: string) {
-    return this.athletes.find((a) => a.id === id)?.model.state;
   }
 }
