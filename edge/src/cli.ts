@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
-import { isWattstreamError } from '@wattstream/contracts';
-import { createLogger, createShutdown, isAlive, loadConfig } from '@wattstream/platform';
+import { isValidId, isWattstreamError } from '@wattstream/contracts';
+import { createLogger, createShutdown, describeConfig, isAlive, loadConfig } from '@wattstream/platform';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentStatus } from './agent.js';
 import { EdgeAgent } from './agent.js';
@@ -38,9 +38,10 @@ const flagKey = (flag: string) =>
     .split(' ')[0]!
     .replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
+/** The flags that override settings, and the settings' table at the end of --help. */
 function withConfigFlags(cmd: Command): Command {
   for (const [flag, env, help] of CONFIG_FLAGS) cmd.option(flag, `${help} (env ${env})`);
-  return cmd;
+  return cmd.addHelpText('after', `\nEnvironment:\n${describeConfig(edgeConfig)}`);
 }
 
 function configFrom(opts: Record<string, unknown>): EdgeConfig {
@@ -61,6 +62,11 @@ const nonNegative = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
   return n;
+};
+/** An id as topics carry it (contract v1), checked before anything starts. */
+const topicId = (name: string) => (v: string) => {
+  if (!isValidId(v)) throw new InvalidArgumentError(`${name} must be 1–64 characters of A-Z a-z 0-9 _ -`);
+  return v;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -335,8 +341,8 @@ withConfigFlags(program.command('replay <file>'))
   .description(
     'replay a FIT activity’s records as one athlete’s samples (timestamps rebased to now unless --original-timestamps)',
   )
-  .requiredOption('--athlete <id>', 'athlete id')
-  .option('--device <id>', 'device id in the topic', 'fit-replay')
+  .requiredOption('--athlete <id>', 'athlete id', topicId('--athlete'))
+  .option('--device <id>', 'device id in the topic', topicId('--device'), 'fit-replay')
   .option(
     '--speed <x>',
     'playback speed: 1 = original timing, 10 = 10× faster, 0 = no waiting',
@@ -350,7 +356,6 @@ withConfigFlags(program.command('replay <file>'))
     const { samples, skipped } = readFitFile(file);
     const athleteId = o.athlete as string;
     const deviceId = o.device as string;
-    pairingFor('ant-120-1', athleteId); // validates the athlete id
     const agent = new EdgeAgent({ config, logger, pairings: [] });
     await agent.start();
     const abort = new AbortController();

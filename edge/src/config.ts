@@ -24,18 +24,18 @@ export const edgeConfig = {
   edgeId: str('EDGE_ID', {
     default: hostnameId('edge', 'edge-'),
     pattern: ID_PATTERN,
-    description: 'this agent’s id: MQTT username, client id, topic segment (default edge-<hostname>)',
+    description: 'this agent’s id: MQTT username, client id, topic segment (default `edge-<hostname>`)',
   }),
   edgeToken: optionalStr(
     'EDGE_TOKEN',
     'MQTT password: the edge JWT from `pnpm ingest token --edge <id> --athlete <id>…`',
   ),
-  dataDir: sharedConfig.dataDir,
+  dataDir: { ...sharedConfig.dataDir, description: 'state: `DATA_DIR/edge/{pairings.json,queue/,status.json}`' },
   logLevel: sharedConfig.logLevel,
   httpPort: port('EDGE_HTTP_PORT', {
     default: 9104,
     allowZero: true,
-    description: 'metrics and health endpoint (/metrics, /healthz, /readyz); 0 = any free port',
+    description: 'metrics and health endpoint (/metrics, /healthz, /readyz, /status); 0 = any free port',
   }),
   flushInterval: duration('EDGE_FLUSH_INTERVAL', {
     default: '250ms',

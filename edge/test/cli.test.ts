@@ -97,6 +97,12 @@ describe('edge pair / unpair / status', () => {
     expect(again.stderr).toContain('WS_EDGE_SENSOR_NOT_PAIRED');
   }, 60_000);
 
+  it('replay refuses an athlete or device id that no topic can carry, before starting anything', async () => {
+    const r = await edge(['replay', 'missing.fit', '--athlete', 'ok', '--device', 'a/b'], { DATA_DIR: dataDir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('--device must be 1–64 characters');
+  }, 30_000);
+
   it('every command has --help', async () => {
     const r = await edge(['simulate', '--help']);
     expect(r.stdout).toContain('--athletes <n>');

@@ -1,8 +1,8 @@
 import { batteryStatus, checkPage, ReadingBuilder, stepToggle, type ToggleState } from './ant-common.js';
-import { DEFAULT_WHEEL_OPTIONS, type WheelOptions } from './ble-cycling-power.js';
 import { type CounterState, stepCounter } from './counters.js';
 import { ok } from './normalize.js';
 import { safely, u16le } from './reader.js';
+import { DEFAULT_WHEEL_OPTIONS, type WheelOptions } from './revolutions.js';
 import type { DecodeContext, DecodeResult } from './types.js';
 
 export interface AntSpeedCadenceState extends ToggleState {

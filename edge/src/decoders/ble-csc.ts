@@ -2,18 +2,12 @@ import { ok, ReadingBuilder } from './normalize.js';
 import { Reader, safely } from './reader.js';
 import {
   DEFAULT_WHEEL_OPTIONS,
-  initialRevolutionState,
   type RevolutionState,
   readCrankRevolutions,
   readWheelRevolutions,
-  resetRevolutionState,
   type WheelOptions,
 } from './revolutions.js';
 import type { DecodeContext, DecodeResult } from './types.js';
-
-export type CscState = RevolutionState;
-export const initialCscState = initialRevolutionState;
-export const resetCscState = resetRevolutionState;
 
 /**
  * CSC Measurement 0x2A5B (Cycling Speed and Cadence Service 0x1816; CSCS v1.0 §3.1).
@@ -23,10 +17,10 @@ export const resetCscState = resetRevolutionState;
  */
 export function decodeCscMeasurement(
   bytes: Uint8Array,
-  state: CscState,
+  state: RevolutionState,
   ctx: DecodeContext,
   opts: WheelOptions = DEFAULT_WHEEL_OPTIONS,
-): [DecodeResult, CscState] {
+): [DecodeResult, RevolutionState] {
   return safely(state, () => {
     const r = new Reader(bytes);
     const out = new ReadingBuilder();

@@ -2,19 +2,12 @@ import { ok, ReadingBuilder } from './normalize.js';
 import { Reader, safely } from './reader.js';
 import {
   DEFAULT_WHEEL_OPTIONS,
-  initialRevolutionState,
   type RevolutionState,
   readCrankRevolutions,
   readWheelRevolutions,
-  resetRevolutionState,
   type WheelOptions,
 } from './revolutions.js';
 import type { DecodeContext, DecodeResult } from './types.js';
-
-export { DEFAULT_WHEEL_OPTIONS, type WheelOptions } from './revolutions.js';
-
-export type CyclingPowerState = RevolutionState;
-export const initialCyclingPowerState = initialRevolutionState;
 
 /**
  * Cycling Power Measurement 0x2A63 (Cycling Power Service 0x1818; CPS v1.1 §3.2 Table 3.2).
@@ -24,10 +17,10 @@ export const initialCyclingPowerState = initialRevolutionState;
  */
 export function decodeCyclingPowerMeasurement(
   bytes: Uint8Array,
-  state: CyclingPowerState,
+  state: RevolutionState,
   ctx: DecodeContext,
   opts: WheelOptions = DEFAULT_WHEEL_OPTIONS,
-): [DecodeResult, CyclingPowerState] {
+): [DecodeResult, RevolutionState] {
   return safely(state, () => {
     const r = new Reader(bytes);
     const out = new ReadingBuilder();
@@ -46,7 +39,7 @@ export function decodeCyclingPowerMeasurement(
       out.detail('accumulatedTorqueNm', r.u16('accumulated torque') / 32);
       out.detail('torqueSource', flags & 0x0008 ? 'crank' : 'wheel');
     }
-    let next: CyclingPowerState = state;
+    let next: RevolutionState = state;
     if (flags & 0x0010) next = readWheelRevolutions(r, next, out, ctx.nowMs, opts, 2048);
     if (flags & 0x0020) next = readCrankRevolutions(r, next, out, ctx.nowMs, opts);
     if (flags & 0x0040) {
@@ -71,5 +64,3 @@ export function decodeCyclingPowerMeasurement(
     return [ok(out), next];
   });
 }
-
-export const resetCyclingPowerState = resetRevolutionState;

@@ -4,16 +4,12 @@ import { decodeAntHeartRate, initialAntHeartRateState } from './ant-heart-rate.j
 import { decodeAntSdm, initialAntSdmState, resetAntSdmState } from './ant-sdm.js';
 import { decodeAntSpeedCadence, initialAntSpeedCadenceState, resetAntSpeedCadenceState } from './ant-speed-cadence.js';
 import { decodeBatteryLevel } from './ble-battery.js';
-import { decodeCscMeasurement, initialCscState, resetCscState } from './ble-csc.js';
-import {
-  DEFAULT_WHEEL_OPTIONS,
-  decodeCyclingPowerMeasurement,
-  initialCyclingPowerState,
-  resetCyclingPowerState,
-} from './ble-cycling-power.js';
+import { decodeCscMeasurement } from './ble-csc.js';
+import { decodeCyclingPowerMeasurement } from './ble-cycling-power.js';
 import { decodeHeartRateMeasurement } from './ble-heart-rate.js';
 import { decodeIndoorBikeData } from './ble-indoor-bike.js';
 import { decodeRscMeasurement } from './ble-rsc.js';
+import { DEFAULT_WHEEL_OPTIONS, initialRevolutionState, resetRevolutionState } from './revolutions.js';
 import type { DecodeResult } from './types.js';
 
 export * from './ant-bike-power.js';
@@ -113,16 +109,16 @@ export function createDecoder(profile: Profile, options: DecoderOptions = {}): S
       case '2a63':
         return bind(
           profile,
-          initialCyclingPowerState(),
+          initialRevolutionState(),
           (b, s, nowMs) => decodeCyclingPowerMeasurement(b, s, { nowMs }, wheel),
-          resetCyclingPowerState,
+          resetRevolutionState,
         );
       case '2a5b':
         return bind(
           profile,
-          initialCscState(),
+          initialRevolutionState(),
           (b, s, nowMs) => decodeCscMeasurement(b, s, { nowMs }, wheel),
-          resetCscState,
+          resetRevolutionState,
         );
       case '2a53':
         return bind(profile, null, (b, s) => decodeRscMeasurement(b, s), none);
