@@ -16,7 +16,6 @@ interface DeviceBuffer {
  */
 export class Batcher {
   private buffers = new Map<string, DeviceBuffer>();
-  private readonly nextSeq = new Map<string, number>();
 
   constructor(private readonly queue: DiskQueue) {}
 
@@ -47,19 +46,13 @@ export class Batcher {
       const samples = [...b.samples.values()].sort((x, y) => x.ts - y.ts);
       const topic = mqttTopics.samples(b.athleteId, b.deviceId);
       for (let i = 0; i < samples.length; i += MAX_SAMPLES_PER_BATCH) {
-        const seq = this.allocate(b.deviceId);
+        // The queue records every seq it is given at once, so it is the one counter per device.
+        const seq = (this.queue.lastSeq(b.deviceId) ?? -1) + 1;
         const body = Buffer.from(JSON.stringify({ seq, samples: samples.slice(i, i + MAX_SAMPLES_PER_BATCH) }));
-        this.queue.append(topic, seq, body);
+        this.queue.append(topic, seq, body, b.deviceId);
         batches++;
       }
     }
     return batches;
-  }
-
-  private allocate(deviceId: string): number {
-    let seq = this.nextSeq.get(deviceId);
-    if (seq === undefined) seq = (this.queue.lastSeq(deviceId) ?? -1) + 1;
-    this.nextSeq.set(deviceId, seq + 1);
-    return seq;
   }
 }

@@ -110,8 +110,11 @@ export class DiskQueue {
     return this.seqs.get(deviceId);
   }
 
-  /** Buffers one batch; it becomes visible to `next()` after the following `commit()`. */
-  append(topic: string, seq: number, body: Buffer): void {
+  /**
+   * Buffers one batch; it becomes visible to `next()` after the following `commit()`. Callers that
+   * know the topic's device id pass it, so the topic is not parsed again per batch.
+   */
+  append(topic: string, seq: number, body: Buffer, device = deviceOf(topic)): void {
     if (this.closed) throw new Error('queue is closed');
     const active = this.activeSegment();
     const frame = encodeRecord(topic, seq, body);
@@ -120,7 +123,6 @@ export class DiskQueue {
     active.count++;
     active.bytes += frame.length;
     this.totalBytes += frame.length;
-    const device = deviceOf(topic);
     if (device) this.seqs.set(device, Math.max(seq, this.seqs.get(device) ?? -1));
     if (active.bytes >= this.segmentBytes) this.roll();
     this.enforceBudget();
