@@ -33,13 +33,21 @@ export function decodeCommonPage(page: number, b: Uint8Array, out: ReadingBuilde
     return true;
   }
   if (page === 0x52) {
-    const descriptive = b[7]!;
-    out.detail('page', page).detail('batteryStatus', batteryStatus(descriptive >> 4));
-    const coarse = descriptive & 0x0f;
-    if (coarse !== 0x0f) out.detail('batteryVoltage', Math.round((coarse + b[6]! / 256) * 1000) / 1000);
+    out.detail('page', page);
+    readBattery(out, b[7]!, b[6]!);
     return true;
   }
   return false;
+}
+
+/**
+ * Battery status and voltage: bits 4–6 of the descriptive byte are the status, bits 0–3 the
+ * coarse voltage (0x0f = invalid), and the fraction byte adds 1/256 V.
+ */
+export function readBattery(out: ReadingBuilder, descriptive: number, fraction: number): void {
+  out.detail('batteryStatus', batteryStatus((descriptive >> 4) & 0x07));
+  const coarse = descriptive & 0x0f;
+  if (coarse !== 0x0f) out.detail('batteryVoltage', Math.round((coarse + fraction / 256) * 1000) / 1000);
 }
 
 export const unsupportedPage = (profile: string, page: number): DecodeResult =>

@@ -1,20 +1,26 @@
-import { batteryStatus, checkPage, ReadingBuilder, stepToggle, type ToggleState } from './ant-common.js';
-import { type CounterState, stepCounter } from './counters.js';
+import { checkPage, ReadingBuilder, readBattery, stepToggle, type ToggleState } from './ant-common.js';
 import { ok } from './normalize.js';
 import { safely, u16le } from './reader.js';
-import { DEFAULT_WHEEL_OPTIONS, type WheelOptions } from './revolutions.js';
+import {
+  DEFAULT_WHEEL_OPTIONS,
+  initialRevolutionState,
+  type RevolutionState,
+  resetRevolutionState,
+  stepCrank,
+  stepWheel,
+  type WheelOptions,
+} from './revolutions.js';
 import type { DecodeContext, DecodeResult } from './types.js';
 
-export interface AntSpeedCadenceState extends ToggleState {
-  crank?: CounterState;
-  wheel?: CounterState;
-  distanceM: number;
-}
+export type AntSpeedCadenceState = RevolutionState & ToggleState;
 
-export const initialAntSpeedCadenceState = (): AntSpeedCadenceState => ({ toggleSeen: false, distanceM: 0 });
-export const resetAntSpeedCadenceState = (s: AntSpeedCadenceState): AntSpeedCadenceState => ({
+export const initialAntSpeedCadenceState = (): AntSpeedCadenceState => ({
+  ...initialRevolutionState(),
   toggleSeen: false,
-  distanceM: s.distanceM,
+});
+export const resetAntSpeedCadenceState = (s: AntSpeedCadenceState): AntSpeedCadenceState => ({
+  ...resetRevolutionState(s),
+  toggleSeen: false,
 });
 
 /** Device types of the ANT+ Bike Speed and Cadence profile (rev 2.x). */
@@ -22,20 +28,8 @@ export const ANT_SPEED_CADENCE = 121;
 export const ANT_CADENCE = 122;
 export const ANT_SPEED = 123;
 
-const crankSpec = (staleMs: number) => ({
-  revModulus: 0x10000,
-  timeModulus: 0x10000,
-  ticksPerSecond: 1024,
-  maxRate: 250 / 60,
-  staleMs,
-});
-const wheelSpec = (staleMs: number, circM: number) => ({
-  revModulus: 0x10000,
-  timeModulus: 0x10000,
-  ticksPerSecond: 1024,
-  maxRate: 40 / circM,
-  staleMs,
-});
+/** ANT+ counts revolutions in uint16 and times events in 1/1024 s. */
+const ANT_WHEEL_COUNTER = { revModulus: 0x10000, ticksPerSecond: 1024 };
 
 /**
  * ANT+ Bike Speed and Cadence (all event times 1/1024 s, all counts uint16, both wrap):
@@ -55,21 +49,12 @@ export function decodeAntSpeedCadence(
     const bad = checkPage(bytes);
     if (bad) return [bad, state];
     const out = new ReadingBuilder();
-    const circM = opts.wheelCircumferenceMm / 1000;
     let next: AntSpeedCadenceState = state;
     const crank = (time: number, revs: number) => {
-      const step = stepCounter(next.crank, revs, time, ctx.nowMs, crankSpec(opts.staleMs));
-      next = { ...next, crank: step.next };
-      if (step.rate !== undefined) out.set('cadence', step.rate * 60);
-      if (step.rebaselined) out.detail('crankCounterReset', true);
+      next = { ...next, ...stepCrank(next, revs, time, out, ctx.nowMs, opts.staleMs) };
     };
     const wheel = (time: number, revs: number) => {
-      const step = stepCounter(next.wheel, revs, time, ctx.nowMs, wheelSpec(opts.staleMs, circM));
-      const distanceM = next.distanceM + step.deltaRevs * circM;
-      next = { ...next, wheel: step.next, distanceM };
-      if (step.rate !== undefined) out.set('speed', step.rate * circM);
-      out.set('distance', distanceM);
-      if (step.rebaselined) out.detail('wheelCounterReset', true);
+      next = { ...next, ...stepWheel(next, revs, time, out, ctx.nowMs, opts, ANT_WHEEL_COUNTER) };
     };
     if (deviceType === ANT_SPEED_CADENCE) {
       crank(u16le(bytes, 0), u16le(bytes, 2));
@@ -82,11 +67,7 @@ export function decodeAntSpeedCadence(
     else wheel(u16le(bytes, 4), u16le(bytes, 6));
     if (next.toggleSeen) {
       out.detail('page', page);
-      if (page === 4) {
-        out.detail('batteryStatus', batteryStatus((bytes[3]! >> 4) & 0x07));
-        const coarse = bytes[3]! & 0x0f;
-        if (coarse !== 0x0f) out.detail('batteryVoltage', Math.round((coarse + bytes[2]! / 256) * 1000) / 1000);
-      }
+      if (page === 4) readBattery(out, bytes[3]!, bytes[2]!);
       if (page === 5) out.detail('stopped', (bytes[1]! & 0x01) === 1);
     }
     return [ok(out), next];

@@ -31,24 +31,24 @@ export const initialRevolutionState = (): RevolutionState => ({ distanceM: 0 });
 export const resetRevolutionState = (s: RevolutionState): RevolutionState => ({ distanceM: s.distanceM });
 
 /**
- * Cumulative wheel revolutions (uint32) + last wheel event time (uint16) → speed and distance.
- * The event time unit differs: 1/1024 s in CSC, 1/2048 s in Cycling Power.
+ * A new wheel reading (cumulative revolutions, last event time) → speed and accumulated distance.
+ * The counters differ by profile: uint32 revolutions in CSC and Cycling Power, uint16 in ANT+; the
+ * event time is 1/1024 s except in Cycling Power (1/2048 s).
  */
-export function readWheelRevolutions(
-  r: Reader,
+export function stepWheel(
   state: RevolutionState,
+  revs: number,
+  time: number,
   out: ReadingBuilder,
   nowMs: number,
   opts: WheelOptions,
-  ticksPerSecond: 1024 | 2048,
+  counter: { revModulus: number; ticksPerSecond: number },
 ): RevolutionState {
-  const revs = r.u32('cumulative wheel revolutions');
-  const time = r.u16('last wheel event time');
   const circM = opts.wheelCircumferenceMm / 1000;
   const step = stepCounter(state.wheel, revs, time, nowMs, {
-    revModulus: 0x100000000,
+    revModulus: counter.revModulus,
     timeModulus: 0x10000,
-    ticksPerSecond,
+    ticksPerSecond: counter.ticksPerSecond,
     maxRate: 40 / circM,
     staleMs: opts.staleMs,
   });
@@ -59,7 +59,42 @@ export function readWheelRevolutions(
   return { ...state, wheel: step.next, distanceM };
 }
 
-/** Cumulative crank revolutions (uint16) + last crank event time (uint16, 1/1024 s) → cadence. */
+/** A new crank reading (uint16 revolutions, uint16 event time in 1/1024 s) → cadence. */
+export function stepCrank(
+  state: RevolutionState,
+  revs: number,
+  time: number,
+  out: ReadingBuilder,
+  nowMs: number,
+  staleMs: number,
+): RevolutionState {
+  const step = stepCounter(state.crank, revs, time, nowMs, {
+    revModulus: 0x10000,
+    timeModulus: 0x10000,
+    ticksPerSecond: 1024,
+    maxRate: 250 / 60,
+    staleMs,
+  });
+  if (step.rate !== undefined) out.set('cadence', step.rate * 60);
+  if (step.rebaselined) out.detail('crankCounterReset', true);
+  return { ...state, crank: step.next };
+}
+
+/** Cumulative wheel revolutions (uint32) + last wheel event time (uint16), as the BLE profiles lay them out. */
+export function readWheelRevolutions(
+  r: Reader,
+  state: RevolutionState,
+  out: ReadingBuilder,
+  nowMs: number,
+  opts: WheelOptions,
+  ticksPerSecond: 1024 | 2048,
+): RevolutionState {
+  const revs = r.u32('cumulative wheel revolutions');
+  const time = r.u16('last wheel event time');
+  return stepWheel(state, revs, time, out, nowMs, opts, { revModulus: 0x100000000, ticksPerSecond });
+}
+
+/** Cumulative crank revolutions (uint16) + last crank event time (uint16, 1/1024 s). */
 export function readCrankRevolutions(
   r: Reader,
   state: RevolutionState,
@@ -69,14 +104,5 @@ export function readCrankRevolutions(
 ): RevolutionState {
   const revs = r.u16('cumulative crank revolutions');
   const time = r.u16('last crank event time');
-  const step = stepCounter(state.crank, revs, time, nowMs, {
-    revModulus: 0x10000,
-    timeModulus: 0x10000,
-    ticksPerSecond: 1024,
-    maxRate: 250 / 60,
-    staleMs: opts.staleMs,
-  });
-  if (step.rate !== undefined) out.set('cadence', step.rate * 60);
-  if (step.rebaselined) out.detail('crankCounterReset', true);
-  return { ...state, crank: step.next };
+  return stepCrank(state, revs, time, out, nowMs, opts.staleMs);
 }
