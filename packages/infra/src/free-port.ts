@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -42,18 +42,25 @@ function reserve(port: number): boolean {
     mkdirSync(reservationDir, { recursive: true });
   }
   const marker = join(reservationDir, String(port));
+  if (createMarker(marker)) return true;
   try {
-    closeSync(openSync(marker, 'wx'));
+    if (Date.now() - statSync(marker).mtimeMs < RESERVATION_MS) return false;
+    // Taking over a stale marker must be atomic too: only one process wins the rename.
+    const taken = `${marker}.${process.pid}`;
+    renameSync(marker, taken);
+    rmSync(taken, { force: true });
+  } catch {
+    return false;
+  }
+  return createMarker(marker);
+}
+
+function createMarker(path: string): boolean {
+  try {
+    closeSync(openSync(path, 'wx'));
     return true;
   } catch {
-    try {
-      if (Date.now() - statSync(marker).mtimeMs < RESERVATION_MS) return false;
-      const now = new Date();
-      utimesSync(marker, now, now);
-      return true;
-    } catch {
-      return false;
-    }
+    return false;
   }
 }
 
@@ -78,5 +85,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       if ((await isPortFree(port, host)) && reserve(port)) return port;
     }
   }
+  // No room below the ephemeral range (or every pick was taken): the race this file avoids is back.
+  process.emitWarning('freePort: no reservable port below the ephemeral range; using an OS-assigned one');
   return osPort(host);
 }
