@@ -370,7 +370,8 @@ export class Hub {
 
   /**
    * A new state of a channel: recorded for snapshots and replays, offered to every subscriber.
-   * Call `flush()` (or let the scheduled flush run) to write.
+   * Call `flush()` once after a batch of publishes to write them (every caller does, so a
+   * scheduled flush per publish would only add an empty one).
    */
   publish(name: string, seq: number, t: number, raw: string, frame: Buffer): void {
     const ch = this.channel(name);
@@ -392,7 +393,6 @@ export class Hub {
         this.dirty.add(conn);
       }
     }
-    this.scheduleFlush();
   }
 
   scheduleFlush(): void {
