@@ -54,8 +54,6 @@ export interface StreamWorker {
   readonly topics: StreamTopics;
   readonly registry: Registry;
   readonly ops: OpsServer | undefined;
-  /** performance.now() of the latest consumer group join (benchmarks) */
-  joinedAt(): number;
   /** partitions this worker owns and has restored */
   ownedPartitions(): number[];
   /** runs a commit now (tests, shutdown) */
@@ -155,8 +153,6 @@ export async function startWorker(
   let lastCommit = Date.now();
   let statsInFlight: Promise<unknown> | null = null;
   let assigned: number[] = [];
-  let joinedAt = 0;
-  const idleRestoreDelayMs = Math.max(5000, 4 * cfg.commitIntervalMs);
 
   const consumer: Consumer = createConsumer(kafka, {
     groupId: cfg.groupId,
@@ -227,10 +223,8 @@ export async function startWorker(
    * clock follows wall time.
    */
   async function restoreIdle(): Promise<void> {
-    // Not right after a join: the previous owner may still be finishing a transaction (kafkajs
-    // cannot fence it), and restoring before it lands would redo committed work. Partitions with
-    // input are restored by their first batch as before; idle ones can wait a few seconds.
-    if (performance.now() - joinedAt < idleRestoreDelayMs) return;
+    // No wait for the previous owner: restore() fences it first (initTransactions on the
+    // partition's transactional id aborts or completes its open transaction).
     const missing = assigned.filter((p) => !parts.has(p));
     if (missing.length === 0) return;
     const ends = await retryKafka(() => admin.fetchTopicOffsets(topics.metrics));
@@ -354,7 +348,6 @@ export async function startWorker(
     void mutex.run(() => dropAll('rebalance'));
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    joinedAt = performance.now();
     assigned = (e.payload.memberAssignment[topics.metrics] ?? []).slice().sort((a, b) => a - b);
     logger.info({ partitions: assigned }, 'partitions assigned');
     void mutex.run(() => {
@@ -509,7 +502,6 @@ export async function startWorker(
     topics,
     registry,
     ops: opsServer,
-    joinedAt: () => joinedAt,
     ownedPartitions: () => [...parts.keys()].sort((a, b) => a - b),
     commit: () => mutex.run(commit),
     stop() {
