@@ -12,7 +12,7 @@ export const StreamErrorCode = {
   RestoreTimeout: 'WS_STREAM_RESTORE_TIMEOUT',
   /** a Kafka transaction failed; the uncommitted work is dropped and redone from the last commit */
   CommitFailed: 'WS_STREAM_COMMIT_FAILED',
-  /** another worker runs with the same STREAM_INSTANCE_ID (transactional id); this one stops */
+  /** another worker took over a partition (its producer fenced ours); this one drops the partition */
   Fenced: 'WS_STREAM_FENCED',
   /** a `user.profile.updated` record does not match the schema; ignored */
   BadProfile: 'WS_STREAM_BAD_PROFILE',
