@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from '@wattstream/platform';
-import { type Consumer, createConsumer, type createKafka, type Logger } from '@wattstream/platform';
-import { retryKafka } from './topics.js';
+import { type Consumer, createConsumer, type createKafka, type Logger, retryKafka } from '@wattstream/platform';
 
 type Kafka = ReturnType<typeof createKafka>;
 

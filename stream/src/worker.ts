@@ -9,6 +9,7 @@ import {
   createKafka,
   createProducer,
   createRegistry,
+  ensureTopics,
   Gauge,
   Histogram,
   LATENCY_BUCKETS,
@@ -16,6 +17,7 @@ import {
   type OpsServer,
   type Producer,
   type Registry,
+  retryKafka,
   startOpsServer,
   WattstreamError,
 } from '@wattstream/platform';
@@ -27,7 +29,7 @@ import { Mutex } from './mutex.js';
 import { newOutbox, type Outbox, PartitionState, Processor } from './processor.js';
 import { ProfileStore } from './profiles.js';
 import { decodeState, type EncodedState, encodeState, STATE_FORMAT_VERSION } from './state-codec.js';
-import { ensureTopicsRetrying, retryKafka, type StreamTopics, streamTopics } from './topics.js';
+import { type StreamTopics, streamTopics } from './topics.js';
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
 
@@ -551,13 +553,13 @@ async function prepareTopics(admin: Admin, topics: StreamTopics, cfg: WorkerConf
     name,
     configs: contract.configs,
   });
-  await ensureTopicsRetrying(admin, [c(topics.metrics, kafkaTopics.metricsReceived)], {
+  await ensureTopics(admin, [c(topics.metrics, kafkaTopics.metricsReceived)], {
     partitions: cfg.partitions,
     logger,
   });
   const meta = await retryKafka(() => admin.fetchTopicMetadata({ topics: [topics.metrics] }));
   const inputPartitions = meta.topics[0]?.partitions.length ?? cfg.partitions;
-  await ensureTopicsRetrying(
+  await ensureTopics(
     admin,
     [
       c(topics.stats, kafkaTopics.statsUpdated),
@@ -567,7 +569,7 @@ async function prepareTopics(admin: Admin, topics: StreamTopics, cfg: WorkerConf
     ],
     { partitions: cfg.partitions, logger },
   );
-  await ensureTopicsRetrying(admin, [c(topics.changelog, kafkaTopics.athleteState)], {
+  await ensureTopics(admin, [c(topics.changelog, kafkaTopics.athleteState)], {
     partitions: inputPartitions,
     logger,
   });

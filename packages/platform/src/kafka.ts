@@ -106,10 +106,20 @@ export interface EnsureTopicsOptions {
 }
 
 /** Creates the topics of the given contracts when missing (with their configs); idempotent. */
-export async function ensureTopics(
+export function ensureTopics(
   admin: Admin,
   topics: readonly Pick<KafkaTopicContract, 'name' | 'configs' | 'partitions'>[],
-  { partitions = 6, replicationFactor = 1, logger }: EnsureTopicsOptions = {},
+  options: EnsureTopicsOptions = {},
+): Promise<string[]> {
+  // On a cluster that has just started, or while other clients create topics, kafkajs' wait for
+  // leaders can fail with a retriable error; creating is idempotent, so trying again is safe.
+  return retryKafka(() => createMissingTopics(admin, topics, options));
+}
+
+async function createMissingTopics(
+  admin: Admin,
+  topics: readonly Pick<KafkaTopicContract, 'name' | 'configs' | 'partitions'>[],
+  { partitions = 6, replicationFactor = 1, logger }: EnsureTopicsOptions,
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.name));
@@ -125,6 +135,23 @@ export async function ensureTopics(
   });
   logger?.info({ topics: missing.map((t) => t.name) }, 'created Kafka topics');
   return missing.map((t) => t.name);
+}
+
+/**
+ * Retries an admin call that fails with a retriable Kafka error (a new topic's leader not known
+ * yet, a broker that just started): kafkajs gives up on some of these at once.
+ */
+export async function retryKafka<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const retriable =
+        (err as { retriable?: boolean }).retriable === true || /does not host|leader/i.test(String(err));
+      if (!retriable || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
 
 /** Connects an admin client and asks the cluster who it is; throws a coded error if it cannot. */

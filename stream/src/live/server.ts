@@ -18,11 +18,13 @@ import {
   createKafka,
   createProducer,
   createRegistry,
+  ensureTopics,
   Gauge,
   isWattstreamError,
   type Logger,
   loadTokenKeys,
   type Registry,
+  retryKafka,
   WattstreamError,
 } from '@wattstream/platform';
 import type { liveConfigSpec } from '../config.js';
@@ -30,7 +32,7 @@ import { StreamErrorCode } from '../errors.js';
 import { DEFAULT_PROFILE } from '../profile.js';
 import { ProfileStore } from '../profiles.js';
 import { isStaff, type UserClaims, verifyUserToken } from '../token.js';
-import { ensureTopicsRetrying, retryKafka, streamTopics } from '../topics.js';
+import { streamTopics } from '../topics.js';
 import { GroupStore } from './groups.js';
 import { Hub } from './hub.js';
 import { computeLeaderboard } from './leaderboard.js';
@@ -107,7 +109,7 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
   const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: `stream-live-${cfg.instanceId}`, logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopicsRetrying(
+  await ensureTopics(
     admin,
     [
       { name: topics.stats, configs: kafkaTopics.statsUpdated.configs },
