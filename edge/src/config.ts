@@ -4,6 +4,7 @@ import {
   bool,
   bytes,
   type ConfigOf,
+  DEFAULT_SERVICE_PORTS,
   duration,
   hostnameId,
   int,
@@ -17,7 +18,7 @@ import {
 /** Every setting of the edge agent (README table: `describeConfig(edgeConfig)`); flags override. */
 export const edgeConfig = {
   mqttUrl: url('MQTT_URL', {
-    default: 'mqtt://127.0.0.1:1883',
+    default: `mqtt://127.0.0.1:${DEFAULT_SERVICE_PORTS.mqtt}`,
     protocols: ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'],
     description: 'broker (wattstream ingest) to publish to',
   }),
@@ -33,7 +34,7 @@ export const edgeConfig = {
   dataDir: { ...sharedConfig.dataDir, description: 'state: `DATA_DIR/edge/{pairings.json,queue/,status.json}`' },
   logLevel: sharedConfig.logLevel,
   httpPort: port('EDGE_HTTP_PORT', {
-    default: 9104,
+    default: DEFAULT_SERVICE_PORTS.edgeHttp,
     allowZero: true,
     description: 'metrics and health endpoint (/metrics, /healthz, /readyz, /status); 0 = any free port',
   }),

@@ -2,6 +2,7 @@ import {
   authConfig,
   bytes,
   type ConfigOf,
+  DEFAULT_SERVICE_PORTS,
   duration,
   hostnameId,
   int,
@@ -75,16 +76,24 @@ export const serveConfig = {
     default: 'embedded',
     description: '`embedded`: the aedes MQTT endpoint; `shared`: consume `$share/…` from an external broker',
   }),
-  httpPort: port('INGEST_HTTP_PORT', { default: 9101, allowZero: true, description: 'metrics and health (HTTP)' }),
+  httpPort: port('INGEST_HTTP_PORT', {
+    default: DEFAULT_SERVICE_PORTS.ingestHttp,
+    allowZero: true,
+    description: 'metrics and health (HTTP)',
+  }),
   mqttHost: str('MQTT_HOST', { default: '0.0.0.0', description: 'address the MQTT listeners bind to' }),
-  mqttPort: port('MQTT_PORT', { default: 1883, allowZero: true, description: 'MQTT 3.1.1 over TCP' }),
+  mqttPort: port('MQTT_PORT', {
+    default: DEFAULT_SERVICE_PORTS.mqtt,
+    allowZero: true,
+    description: 'MQTT 3.1.1 over TCP',
+  }),
   mqttWsPort: port('MQTT_WS_PORT', {
-    default: 8083,
+    default: DEFAULT_SERVICE_PORTS.mqttWs,
     allowZero: true,
     description: 'MQTT over WebSocket (any path)',
   }),
   mqttTlsPort: port('MQTT_TLS_PORT', {
-    default: 8883,
+    default: DEFAULT_SERVICE_PORTS.mqttTls,
     allowZero: true,
     description: 'MQTT over TLS, opened only when MQTT_TLS_CERT and MQTT_TLS_KEY are set',
   }),
@@ -131,7 +140,7 @@ export const serveConfig = {
     description: 'publishes an edge may send at once before MQTT_PUBLISH_RATE applies',
   }),
   upstreamUrl: url('MQTT_UPSTREAM_URL', {
-    default: 'mqtt://127.0.0.1:1883',
+    default: `mqtt://127.0.0.1:${DEFAULT_SERVICE_PORTS.mqtt}`,
     protocols: ['mqtt:', 'mqtts:', 'ws:', 'wss:'],
     description: 'shared mode: the external broker',
   }),
@@ -161,7 +170,11 @@ export const sinkConfig = {
   kafkaBrokers: sharedConfig.kafkaBrokers,
   questdbHttp: sharedConfig.questdbHttp,
   logLevel: sharedConfig.logLevel,
-  httpPort: port('SINK_HTTP_PORT', { default: 9102, allowZero: true, description: 'metrics and health (HTTP)' }),
+  httpPort: port('SINK_HTTP_PORT', {
+    default: DEFAULT_SERVICE_PORTS.sinkHttp,
+    allowZero: true,
+    description: 'metrics and health (HTTP)',
+  }),
   group: str('SINK_GROUP', {
     default: 'ingest-questdb-sink',
     pattern: /^[A-Za-z0-9_.-]{1,128}$/,

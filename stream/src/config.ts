@@ -2,6 +2,7 @@ import {
   authConfig,
   bool,
   bytes,
+  DEFAULT_SERVICE_PORTS,
   duration,
   hostnameId,
   int,
@@ -32,7 +33,11 @@ const common = {
 /** `pnpm stream work` */
 export const workerConfigSpec = {
   ...common,
-  httpPort: port('STREAM_HTTP_PORT', { default: 9103, allowZero: true, description: 'metrics and health' }),
+  httpPort: port('STREAM_HTTP_PORT', {
+    default: DEFAULT_SERVICE_PORTS.streamHttp,
+    allowZero: true,
+    description: 'metrics and health',
+  }),
   groupId: str('STREAM_GROUP_ID', { default: 'stream-worker', description: 'Kafka consumer group of the workers' }),
   instanceId: str('STREAM_INSTANCE_ID', {
     default: hostnameId('worker'),
@@ -85,7 +90,7 @@ export const liveConfigSpec = {
   ...common,
   ...authConfig,
   livePort: port('LIVE_PORT', {
-    default: 8090,
+    default: DEFAULT_SERVICE_PORTS.live,
     allowZero: true,
     description: 'WebSocket, HTTP API, dashboard, metrics',
   }),

@@ -11,6 +11,18 @@ export const DEFAULT_PORTS = {
   questdbHttpMin: 19003,
 } as const;
 
+/** Default ports of the services: each service's own setting, and where `pnpm pipeline up` runs it. */
+export const DEFAULT_SERVICE_PORTS = {
+  mqtt: 1883,
+  mqttWs: 8083,
+  mqttTls: 8883,
+  ingestHttp: 9101,
+  sinkHttp: 9102,
+  streamHttp: 9103,
+  live: 8090,
+  edgeHttp: 9104,
+} as const;
+
 /** This host's name as an id (1–64 chars of [A-Za-z0-9_-]): the default name of a replica. */
 export function hostnameId(fallback: string, prefix = ''): string {
   return `${prefix}${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64) || fallback;
