@@ -2,7 +2,7 @@
 import { isWattstreamError } from '@wattstream/platform';
 import { Command, InvalidArgumentError } from 'commander';
 import { infraDir } from './paths.js';
-import { DEFAULT_STACK_PORTS, Stack, type StackPorts } from './stack.js';
+import { Stack, type StackPorts, stackPortsConfig, stackPortsFromEnv } from './stack.js';
 
 /**
  * `pnpm infra up|down|status`: real Kafka and QuestDB on loopback, without Docker.
@@ -17,20 +17,20 @@ const parsePort = (v: string) => {
   return n;
 };
 
-const PORT_OPTIONS: [keyof StackPorts, string, string][] = [
-  ['kafka', '--kafka-port <port>', 'INFRA_KAFKA_PORT'],
-  ['kafkaController', '--kafka-controller-port <port>', 'INFRA_KAFKA_CONTROLLER_PORT'],
-  ['questdbHttp', '--questdb-http-port <port>', 'INFRA_QUESTDB_HTTP_PORT'],
-  ['questdbPg', '--questdb-pg-port <port>', 'INFRA_QUESTDB_PG_PORT'],
-  ['questdbIlpTcp', '--questdb-ilp-port <port>', 'INFRA_QUESTDB_ILP_PORT'],
-  ['questdbHttpMin', '--questdb-health-port <port>', 'INFRA_QUESTDB_HEALTH_PORT'],
+const PORT_OPTIONS: [keyof StackPorts, string][] = [
+  ['kafka', '--kafka-port <port>'],
+  ['kafkaController', '--kafka-controller-port <port>'],
+  ['questdbHttp', '--questdb-http-port <port>'],
+  ['questdbPg', '--questdb-pg-port <port>'],
+  ['questdbIlpTcp', '--questdb-ilp-port <port>'],
+  ['questdbHttpMin', '--questdb-health-port <port>'],
 ];
 
 function withStackOptions(cmd: Command): Command {
   cmd.option('--dir <path>', 'data, logs and pid files (env INFRA_DIR)', infraDir());
-  for (const [key, flag, env] of PORT_OPTIONS) {
-    const fromEnv = process.env[env];
-    cmd.option(flag, `port (env ${env})`, parsePort, fromEnv ? parsePort(fromEnv) : DEFAULT_STACK_PORTS[key]);
+  const fromEnv = portsFromEnv;
+  for (const [key, flag] of PORT_OPTIONS) {
+    cmd.option(flag, `port (env ${stackPortsConfig[key].env})`, parsePort, fromEnv[key]);
   }
   return cmd.option('-q, --quiet', 'no progress on stderr', false);
 }
@@ -51,6 +51,14 @@ function stackFrom(opts: Record<string, unknown>): Stack {
     ports,
     log: quiet ? () => {} : (msg) => process.stderr.write(`infra: ${msg}\n`),
   });
+}
+
+let portsFromEnv: StackPorts;
+try {
+  portsFromEnv = stackPortsFromEnv();
+} catch (err) {
+  fail(err);
+  process.exit();
 }
 
 const program = new Command('infra')
@@ -100,11 +108,13 @@ withStackOptions(program.command('status'))
     if (!status.every((s) => s.serving)) process.exitCode = 3;
   });
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+function fail(err: unknown): void {
   if (isWattstreamError(err)) {
     process.stderr.write(`infra: error ${err.code}: ${err.message}\n`);
   } else {
     process.stderr.write(`infra: ${(err as Error).stack ?? String(err)}\n`);
   }
   process.exitCode = 1;
-});
+}
+
+program.parseAsync(process.argv).catch(fail);

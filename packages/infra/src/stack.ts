@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafka, createLogger, DEFAULT_PORTS, questdbExec } from '@wattstream/platform';
+import { createKafka, createLogger, DEFAULT_PORTS, loadConfig, port, questdbExec } from '@wattstream/platform';
 import { KafkaNode } from './kafka-node.js';
 import { ManagedProcess } from './managed-process.js';
 import { assertPortsFree, checkJava, javaBinary } from './prereqs.js';
@@ -18,6 +18,32 @@ export interface StackPorts {
 }
 
 export const DEFAULT_STACK_PORTS: StackPorts = { ...DEFAULT_PORTS };
+
+/** The stack's ports as settings: `pnpm infra` and `pnpm pipeline` read the same variables. */
+export const stackPortsConfig = {
+  kafka: port('INFRA_KAFKA_PORT', { default: DEFAULT_PORTS.kafka, description: 'Kafka broker' }),
+  kafkaController: port('INFRA_KAFKA_CONTROLLER_PORT', {
+    default: DEFAULT_PORTS.kafkaController,
+    description: 'Kafka KRaft controller',
+  }),
+  questdbHttp: port('INFRA_QUESTDB_HTTP_PORT', { default: DEFAULT_PORTS.questdbHttp, description: 'QuestDB HTTP' }),
+  questdbPg: port('INFRA_QUESTDB_PG_PORT', {
+    default: DEFAULT_PORTS.questdbPg,
+    description: 'QuestDB PostgreSQL wire',
+  }),
+  questdbIlpTcp: port('INFRA_QUESTDB_ILP_PORT', {
+    default: DEFAULT_PORTS.questdbIlpTcp,
+    description: 'QuestDB ILP/TCP',
+  }),
+  questdbHttpMin: port('INFRA_QUESTDB_HEALTH_PORT', {
+    default: DEFAULT_PORTS.questdbHttpMin,
+    description: 'QuestDB health (min HTTP)',
+  }),
+};
+
+/** The stack's ports: the INFRA_*_PORT variables where set, else the defaults. */
+export const stackPortsFromEnv = (env: Record<string, string | undefined> = process.env): StackPorts =>
+  loadConfig(stackPortsConfig, env);
 
 export interface StackOptions {
   dir: string;

@@ -2,7 +2,7 @@
 import { describeConfig, isWattstreamError, loadConfig } from '@wattstream/platform';
 import { Command } from 'commander';
 import { launcherConfig } from './config.js';
-import { Pipeline } from './pipeline.js';
+import { Pipeline, SIM_EDGE_ID } from './pipeline.js';
 
 /**
  * `pnpm pipeline up|down|status`: the whole wattstream pipeline on this machine with a simulated
@@ -32,7 +32,7 @@ program
         `Live dashboard:  ${info.dashboardUrl}`,
         `MQTT for edges:  ${info.mqttUrl}  (mint a password: pnpm ingest token --edge <id> --athlete <id>)`,
         `Kafka / QuestDB: KAFKA_BROKERS=${info.env.KAFKA_BROKERS}  QUESTDB_HTTP=${info.env.QUESTDB_HTTP}`,
-        `Simulated fleet: ${info.athletes.length} athletes on edge "sim-fleet"`,
+        `Simulated fleet: ${info.athletes.length} athletes on edge "${SIM_EDGE_ID}"`,
         `Logs:            ${p.runDir}/<service>/<service>.log`,
         'Stop:            pnpm pipeline down   (add --infra to stop Kafka and QuestDB too)',
         '',

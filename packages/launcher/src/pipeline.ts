@@ -3,14 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { simAthleteIds } from '@wattstream/edge';
-import {
-  assertPortsFree,
-  DEFAULT_STACK_PORTS,
-  infraDir,
-  type ManagedProcess,
-  repoRoot,
-  Stack,
-} from '@wattstream/infra';
+import { assertPortsFree, infraDir, type ManagedProcess, repoRoot, Stack, stackPortsFromEnv } from '@wattstream/infra';
 import type { ConfigOf } from '@wattstream/platform';
 import type { launcherConfig } from './config.js';
 import { httpReady, type NodeServiceSpec, nodeService } from './node-service.js';
@@ -48,7 +41,7 @@ export class Pipeline {
   readonly stack: Stack;
   readonly root = repoRoot();
   readonly runDir: string;
-  private readonly services: { spec: NodeServiceSpec; proc: ManagedProcess; url: string }[];
+  private readonly services: { spec: NodeServiceSpec & { url: string }; proc: ManagedProcess }[];
 
   /**
    * `infraEnv`: use this running Kafka/QuestDB (`KAFKA_BROKERS`, `QUESTDB_HTTP`, `QUESTDB_PG`)
@@ -61,10 +54,11 @@ export class Pipeline {
     private readonly infraEnv?: Record<string, string>,
     private readonly serviceEnv: Record<string, string> = {},
   ) {
-    this.stack = new Stack({ dir: infraDir(), ports: DEFAULT_STACK_PORTS, log });
+    // The same INFRA_*_PORT settings as `pnpm infra up`, so both find one stack.
+    this.stack = new Stack({ dir: infraDir(), ports: stackPortsFromEnv(), log });
     this.runDir = join(cfg.dataDir, 'run');
     const c = cfg;
-    const cli = (pkg: string) => join(this.root, pkg, 'dist', 'cli.js');
+    const cli = (pkg: string) => this.cliPath(pkg);
     const specs: (NodeServiceSpec & { url: string })[] = [
       {
         name: 'ingest',
@@ -113,7 +107,12 @@ export class Pipeline {
         url: `http://127.0.0.1:${c.edgeHttpPort}/metrics`,
       },
     ];
-    this.services = specs.map((spec) => ({ spec, proc: nodeService(this.runDir, spec), url: spec.url }));
+    this.services = specs.map((spec) => ({ spec, proc: nodeService(this.runDir, spec) }));
+  }
+
+  /** A package's compiled CLI, as deployed. */
+  private cliPath(pkg: string): string {
+    return join(this.root, pkg, 'dist', 'cli.js');
   }
 
   private baseEnv(): Record<string, string> {
@@ -126,7 +125,7 @@ export class Pipeline {
   }
 
   private async cliOutput(pkg: string, args: string[]): Promise<string> {
-    const { stdout } = await run(process.execPath, [join(this.root, pkg, 'dist', 'cli.js'), ...args], {
+    const { stdout } = await run(process.execPath, [this.cliPath(pkg), ...args], {
       env: { ...process.env, ...this.baseEnv() },
     });
     return stdout.trim();
@@ -137,8 +136,9 @@ export class Pipeline {
     const env = this.infraEnv ?? (await this.stack.up());
     const athletes = simAthleteIds(this.cfg.athletes);
     for (const s of this.services) {
-      if (s.proc.runningPid() !== undefined) {
-        this.log(`${s.spec.name} already running (pid ${s.proc.runningPid()})`);
+      const pid = s.proc.runningPid();
+      if (pid !== undefined) {
+        this.log(`${s.spec.name} already running (pid ${pid})`);
         continue;
       }
       await assertPortsFree({ [`${s.spec.name} health`]: s.spec.healthPort, ...this.extraPorts(s.spec.name) });
@@ -214,7 +214,7 @@ export class Pipeline {
           name: s.spec.name,
           pid,
           ready: pid !== undefined && (await httpReady(s.spec.healthPort)),
-          url: s.url,
+          url: s.spec.url,
           log: s.proc.logFile,
         };
       }),
