@@ -4,10 +4,11 @@ import { promisify } from 'node:util';
 import { kafkaTopics, type TrainingCompleted, type TrainingStarted } from '@wattstream/contracts';
 import { isAlive, repoRoot } from '@wattstream/infra';
 import { freePort, tempDir } from '@wattstream/infra/testing';
-import { createConsumer, createKafka, createLogger, loadConfig, questdbExec } from '@wattstream/platform';
+import { loadConfig, questdbExec } from '@wattstream/platform';
 import { afterAll, assert, beforeAll, describe, expect, inject, it } from 'vitest';
-import WebSocket from 'ws';
 import { FIT_DIR, readFitFile, rideTotals } from '../../../stream/test/helpers/fit.js';
+import { collect, testKafka, waitFor } from '../../../stream/test/helpers/kafka.js';
+import { type Frame, LiveClient } from '../../../stream/test/helpers/live-client.js';
 import { launcherConfig, Pipeline, type PipelineInfo, SIM_GROUP_ID } from '../src/index.js';
 
 /**
@@ -50,31 +51,7 @@ afterAll(async () => {
   await pipeline.down();
 }, 120_000);
 
-/** Collects JSON frames of one WebSocket until `done` says enough. */
-function liveFrames(url: string, messages: object[], done: (frames: Record<string, unknown>[]) => boolean) {
-  return new Promise<Record<string, unknown>[]>((resolve, reject) => {
-    const frames: Record<string, unknown>[] = [];
-    const ws = new WebSocket(url);
-    const timer = setTimeout(() => {
-      ws.close();
-      reject(new Error(`only these frames arrived: ${JSON.stringify(frames.map((f) => f.type))}`));
-    }, 30_000);
-    ws.on('open', () => {
-      for (const m of messages) ws.send(JSON.stringify(m));
-    });
-    ws.on('message', (data) => {
-      frames.push(JSON.parse(String(data)) as Record<string, unknown>);
-      if (done(frames)) {
-        clearTimeout(timer);
-        ws.close();
-        resolve(frames);
-      }
-    });
-    ws.on('error', reject);
-  });
-}
-
-function isBoardWith(frame: Record<string, unknown>, athlete: string): boolean {
+function isBoardWith(frame: Frame, athlete: string): boolean {
   const data = frame.data as { entries?: { athleteId: string }[] } | undefined;
   return frame.type === 'leaderboard' && (data?.entries ?? []).some((e) => e.athleteId === athlete);
 }
@@ -97,21 +74,24 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
 
   it('delivers the simulated fleet to live clients: athlete stats and the group leaderboard', async () => {
     const athlete = info.athletes[0] ?? assert.fail('the pipeline simulates no athletes');
-    const frames = await liveFrames(
-      `ws://127.0.0.1:${cfg.livePort}/v1/live?access_token=${info.viewerToken}`,
-      [
-        { type: 'subscribe', channel: `athlete:${athlete}` },
-        { type: 'subscribe', channel: `group:${SIM_GROUP_ID}` },
-      ],
+    const client = await LiveClient.open(`ws://127.0.0.1:${cfg.livePort}/v1/live?access_token=${info.viewerToken}`);
+    try {
+      client.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      client.send({ type: 'subscribe', channel: `group:${SIM_GROUP_ID}` });
+      const stats = (await client.next((f) => f.type === 'stats', 30_000)) as Frame & {
+        data: { metrics: { power: unknown } };
+      };
       // The first leaderboard can be empty: it may be built before the worker's first stats arrive.
-      (f) => f.some((x) => x.type === 'stats') && f.some((x) => isBoardWith(x, athlete)),
-    );
-    expect(frames.filter((f) => f.type === 'error')).toEqual([]);
-    const stats = frames.find((f) => f.type === 'stats') as { channel: string; data: { metrics: { power: unknown } } };
-    expect(stats.channel).toBe(`athlete:${athlete}`);
-    expect(typeof stats.data.metrics.power).toBe('number');
-    const board = frames.find((f) => isBoardWith(f, athlete)) as { data: { groupId: string } };
-    expect(board.data.groupId).toBe(SIM_GROUP_ID);
+      const board = (await client.next((f) => isBoardWith(f, athlete), 30_000)) as Frame & {
+        data: { groupId: string };
+      };
+      expect(client.frames.filter((f) => f.type === 'error')).toEqual([]);
+      expect(stats.channel).toBe(`athlete:${athlete}`);
+      expect(typeof stats.data.metrics.power).toBe('number');
+      expect(board.data.groupId).toBe(SIM_GROUP_ID);
+    } finally {
+      client.ws.close();
+    }
   }, 60_000);
 
   it('writes the fleet’s samples to QuestDB through the sink', async () => {
@@ -140,27 +120,11 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
         env: pipelineEnv,
       },
     );
-    const kafka = createKafka({
-      brokers: [infra.KAFKA_BROKERS ?? ''],
-      clientId: 'pipeline-test',
-      logger: createLogger('test', 'warn'),
-    });
-    const consumer = createConsumer(kafka, { groupId: `pipeline-test-reader-${suffix}` });
-    const started: TrainingStarted[] = [];
-    const completed: TrainingCompleted[] = [];
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: [kafkaTopics.trainingStarted.name, kafkaTopics.trainingCompleted.name],
-      fromBeginning: true,
-    });
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        const v = JSON.parse(String(message.value)) as { athleteId: string };
-        if (v.athleteId !== athlete) return;
-        if (topic === kafkaTopics.trainingStarted.name) started.push(v as TrainingStarted);
-        else completed.push(v as TrainingCompleted);
-      },
-    });
+    const kafka = testKafka('pipeline-test');
+    const startedTopic = await collect(kafka, kafkaTopics.trainingStarted.name);
+    const completedTopic = await collect(kafka, kafkaTopics.trainingCompleted.name);
+    const ofAthlete = <T>(c: Awaited<ReturnType<typeof collect>>) =>
+      c.records.map((r) => r.value as T & { athleteId: string }).filter((v) => v.athleteId === athlete);
     try {
       await run(
         process.execPath,
@@ -188,8 +152,9 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
         ],
         { env: pipelineEnv, timeout: 120_000 },
       );
-      const deadline = Date.now() + 90_000;
-      while (completed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      await waitFor(() => ofAthlete(completedTopic).length > 0, 90_000, 'training.completed of the ride');
+      const started = ofAthlete<TrainingStarted>(startedTopic);
+      const completed = ofAthlete<TrainingCompleted>(completedTopic);
       expect(started).toHaveLength(1);
       expect(completed).toHaveLength(1);
       const summary = completed[0] as TrainingCompleted;
@@ -202,7 +167,8 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
       within1(summary.distanceM, expected.distanceM);
       expect(summary.sessionId).toBe(started[0]?.sessionId);
     } finally {
-      await consumer.disconnect();
+      await startedTopic.stop();
+      await completedTopic.stop();
     }
   }, 240_000);
 
