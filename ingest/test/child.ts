@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@wattstream/infra';
+import { instanceEnv } from '@wattstream/infra/testing';
 import { loadConfig, metricFromText } from '@wattstream/platform';
 import { mintEdgeToken, tokenConfig } from '../src/token.js';
 
@@ -70,7 +71,8 @@ export class IngestProcess {
     ];
     const proc = spawn(process.execPath, args, {
       cwd: repo,
-      env: { ...process.env, ...this.env },
+      // DATA_DIR is the test's tempDir: the reaper stops this process if the test run dies.
+      env: { ...process.env, ...this.env, ...(this.env.DATA_DIR ? instanceEnv(this.env.DATA_DIR) : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;

@@ -8,6 +8,7 @@ import {
   type TrainingCompleted,
   type TrainingStarted,
 } from '@wattstream/contracts';
+import { instanceEnv, tempDir } from '@wattstream/infra/testing';
 import { createProducer, loadConfig, type Producer } from '@wattstream/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerConfigSpec } from '../src/config.js';
@@ -33,8 +34,11 @@ describe('stream worker', () => {
   let producer: Producer;
   let worker: StreamWorker | undefined;
   let reference: TrainingCompleted | undefined;
+  // Spawned workers carry this folder's marker: the reaper stops them if the test run dies.
+  const reapDir = tempDir('stream-worker-test');
   const env = (extra: Record<string, string>) => ({
     ...process.env,
+    ...instanceEnv(reapDir),
     STREAM_TOPIC_PREFIX: prefix,
     STREAM_GROUP_ID: `${prefix}workers`,
     STREAM_PARTITIONS: '3',

@@ -1,12 +1,19 @@
 import { rmSync } from 'node:fs';
 import { freePort } from '../free-port.js';
 import { KafkaNode } from '../kafka-node.js';
+import { INSTANCE_ENV } from '../managed-process.js';
 import { QuestDbNode } from '../questdb-node.js';
 import { Stack, type StackPorts } from '../stack.js';
 import { tempDir } from './temp.js';
 
 export { freePort } from '../free-port.js';
 export { tempDir } from './temp.js';
+
+/**
+ * Environment that marks a process a test spawns as belonging to `dir` (a `tempDir`): if the test
+ * run dies, the reaper stops it with the folder's other processes. ManagedProcess sets it itself.
+ */
+export const instanceEnv = (dir: string): Record<string, string> => ({ [INSTANCE_ENV]: dir });
 
 /**
  * Test helpers: real Kafka and QuestDB instances on free loopback ports in temporary folders.
