@@ -36,13 +36,19 @@ async function phase(
     window: WINDOW,
     ratePerSec: mode.mode === 'open' ? mode.ratePerSec : 0,
   });
-  const cpu0 = procCpuSeconds(brokerPid());
-  const lcpu0 = procCpuSeconds(load.pid);
-  const t0 = performance.now();
-  const run = await load.run(durationMs, ctx.warmupMs, label);
-  const wall = (performance.now() - t0) / 1000;
-  const cpuCores = round((procCpuSeconds(brokerPid()) - cpu0) / wall, 2);
-  const loadCpuCores = round((procCpuSeconds(load.pid) - lcpu0) / wall, 2);
+  // CPU over the measured window only: from the first load tick after the warm-up to the last.
+  const cpuAt = () => ({ at: performance.now(), broker: procCpuSeconds(brokerPid()), load: procCpuSeconds(load.pid) });
+  // (A run too short for two ticks, a smoke run, falls back to the whole run.)
+  const whole = cpuAt();
+  const runStart = Date.now();
+  const ticks: ReturnType<typeof cpuAt>[] = [];
+  const run = await load.run(durationMs, ctx.warmupMs, label, (tick) => {
+    if (tick.at - runStart >= ctx.warmupMs) ticks.push(cpuAt());
+  });
+  const [from, to] = ticks.length >= 2 ? [ticks[0]!, ticks.at(-1)!] : [whole, cpuAt()];
+  const secs = (to.at - from.at) / 1000;
+  const cpuCores = round((to.broker - from.broker) / secs, 2);
+  const loadCpuCores = round((to.load - from.load) / secs, 2);
   await load.stop();
   ctx.log(
     `${label}: ${Math.round(run.ackedPerSec)} msg/s, p50 ${run.done.latency.p50} ms, p99 ${run.done.latency.p99} ms, broker ${cpuCores} cores`,

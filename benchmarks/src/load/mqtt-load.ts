@@ -53,7 +53,6 @@ export interface MqttLoadDone {
   unacked: number;
   latency: LatencySummary;
   curve: [number, number][];
-  cpuSeconds: number;
   t0: number;
 }
 
@@ -199,7 +198,6 @@ childMain(async () => {
       if (m.type === 'run') resolve(m);
     }),
   );
-  const cpu0 = process.cpuUsage();
   const t0 = run.t0 ?? cfg.t0 ?? now();
   measureFrom = t0 + run.warmupMs;
   measureUntil = measureFrom + run.durationMs;
@@ -229,7 +227,6 @@ childMain(async () => {
   while (conns.some((c) => c.open > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   clearInterval(ticker);
   clearInterval(pings);
-  const cpu = process.cpuUsage(cpu0);
   const done: MqttLoadDone = {
     type: 'done',
     sent,
@@ -240,7 +237,6 @@ childMain(async () => {
     unacked: conns.reduce((a, c) => a + c.open, 0),
     latency: latency.summary(),
     curve: latency.curve(),
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     t0,
   };
   process.send?.(done);
