@@ -30,6 +30,24 @@ export function procCpuSeconds(pid: number | undefined): number {
   }
 }
 
+/**
+ * Runs `fn` with this process (every thread) pinned to `cpuList`, then restores the affinity it
+ * had (which may itself be a taskset the harness was started under). No pinning without a list.
+ */
+export async function withPinnedSelf<T>(cpuList: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (cpuList === undefined) return fn();
+  const before = spawnSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' })
+    .stdout?.split(':')
+    .pop()
+    ?.trim();
+  pinPid(process.pid, cpuList);
+  try {
+    return await fn();
+  } finally {
+    if (before) pinPid(process.pid, before);
+  }
+}
+
 /** Sets the CPU affinity of every thread of a running process (`taskset -a -p -c`). */
 export function pinPid(pid: number, cpuList: string): boolean {
   const r = spawnSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });

@@ -25,6 +25,7 @@ import { sleep } from './proc.js';
 import {
   edgeConnections,
   ensureMetricsTopic,
+  INGEST_BENCH_ENV,
   INGEST_NODE_FLAGS,
   liveToken,
   prefillTopic,
@@ -88,9 +89,7 @@ async function target(ctx: BenchContext, service: ProfiledService, durationMs: n
       env: {
         ...shared,
         ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-        MQTT_HOST: '127.0.0.1',
-        MQTT_PUBLISH_RATE: '1000000',
-        MQTT_PUBLISH_BURST: '1000000',
+        ...INGEST_BENCH_ENV,
       },
       nodeArgs: INGEST_NODE_FLAGS,
       ready: { port: ports.INGEST_HTTP_PORT, path: '/readyz' },

@@ -16,7 +16,7 @@ import { Child, distFile } from './child.js';
 import type { BenchContext } from './context.js';
 import type { MqttConnSpec } from './load/mqtt-load.js';
 import type { PrefillConfig, PrefillMsg } from './load/prefill.js';
-import { ServiceProcess } from './proc.js';
+import { ServiceProcess, type ServiceSpec } from './proc.js';
 
 /** The V8 heap flags ingest's README recommends for production (RSS ~150 MB at full load). */
 export const INGEST_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
@@ -36,6 +36,9 @@ export interface IngestUnderTest {
   dataDir: string;
 }
 
+/** How the benchmarks run `ingest serve`: MQTT on loopback, the per-edge rate limit lifted. */
+export const INGEST_BENCH_ENV = { MQTT_HOST: '127.0.0.1', MQTT_PUBLISH_RATE: '1000000', MQTT_PUBLISH_BURST: '1000000' };
+
 /**
  * `ingest serve` from `dist/` as deployed (recommended heap flags), pinned to the SUT core, on
  * free ports, against the benchmark's Kafka; the per-edge rate limit lifted so it does not cap
@@ -48,32 +51,45 @@ export async function startIngest(
   extraEnv: Record<string, string> = {},
 ): Promise<IngestUnderTest> {
   const mqttPort = await freePort();
-  const svc = new ServiceProcess({
+  const svc = await startService(ctx, {
     name: 'ingest',
     pkg: 'ingest',
     args: ['serve'],
+    portEnv: 'INGEST_HTTP_PORT',
     env: {
       KAFKA_BROKERS: env.KAFKA_BROKERS!,
-      QUESTDB_HTTP: env.QUESTDB_HTTP!,
       DATA_DIR: dataDir,
       INGEST_INSTANCE: 'bench',
-      MQTT_HOST: '127.0.0.1',
+      ...INGEST_BENCH_ENV,
       MQTT_PORT: String(mqttPort),
       MQTT_WS_PORT: String(await freePort()),
-      INGEST_HTTP_PORT: String(await freePort()),
-      MQTT_PUBLISH_RATE: '1000000',
-      MQTT_PUBLISH_BURST: '1000000',
       ...extraEnv,
     },
-    healthPort: 0,
     nodeArgs: INGEST_NODE_FLAGS,
-    pin: ctx.pin('sut'),
     logDir: dataDir,
   });
-  svc.spec.healthPort = Number(svc.spec.env.INGEST_HTTP_PORT);
+  return { svc, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, dataDir };
+}
+
+/**
+ * A service under test from `dist/`: its health port (`portEnv`) on a free port, pinned to the
+ * system-under-test core, stopped when the benchmark ends; resolves once it is ready.
+ */
+export async function startService(
+  ctx: BenchContext,
+  spec: Omit<ServiceSpec, 'healthPort' | 'pin'> & { portEnv: string },
+): Promise<ServiceProcess> {
+  const { portEnv, ...rest } = spec;
+  const healthPort = await freePort();
+  const svc = new ServiceProcess({
+    ...rest,
+    env: { ...rest.env, [portEnv]: String(healthPort) },
+    healthPort,
+    pin: ctx.pin('sut'),
+  });
   ctx.onCleanup(() => svc.stop());
   await svc.start();
-  return { svc, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, dataDir };
+  return svc;
 }
 
 /**

@@ -36,15 +36,25 @@ export interface SensorLoadResult {
   cpuTimeline: [number, number][];
 }
 
-/** One agent reading `athletes × 2` simulated sensors at `hz`, publishing to Mosquitto. */
+/** A broker at `mqttUrl`, or a Mosquitto of our own (in this process's CPU set) stopped at the end. */
+async function broker(mqttUrl: string | undefined): Promise<{ url: string; destroy: () => Promise<void> }> {
+  if (mqttUrl !== undefined) return { url: mqttUrl, destroy: async () => {} };
+  const own = await startMosquitto();
+  return { url: own.url, destroy: () => own.destroy() };
+}
+
+/**
+ * One agent reading `athletes × 2` simulated sensors at `hz`, publishing to Mosquitto (`mqttUrl`
+ * when given, so the caller can run the broker on another core).
+ */
 export async function benchSensorLoad(
-  opts: { athletes?: number; hz?: number; warmupS?: number; windowS?: number; fsync?: boolean } = {},
+  opts: { athletes?: number; hz?: number; warmupS?: number; windowS?: number; fsync?: boolean; mqttUrl?: string } = {},
 ): Promise<SensorLoadResult> {
   const athletes = opts.athletes ?? 25;
   const hz = opts.hz ?? 4;
   const fsync = opts.fsync ?? true;
-  const broker = await startMosquitto();
-  const cfg = config({ MQTT_URL: broker.url, EDGE_ID: 'edge-bench', EDGE_QUEUE_FSYNC: String(fsync) });
+  const mqtt = await broker(opts.mqttUrl);
+  const cfg = config({ MQTT_URL: mqtt.url, EDGE_ID: 'edge-bench', EDGE_QUEUE_FSYNC: String(fsync) });
   try {
     const edge = await startSimulatedEdge({
       config: cfg,
@@ -88,7 +98,7 @@ export async function benchSensorLoad(
       cpuTimeline,
     };
   } finally {
-    await broker.destroy();
+    await mqtt.destroy();
     rmSync(cfg.dataDir, { recursive: true, force: true });
   }
 }
@@ -107,13 +117,13 @@ export interface BacklogDrainResult {
  * on disk; the agent starts, connects, and drains it. Timed from CONNACK to the last PUBACK.
  */
 export async function benchBacklogDrain(
-  opts: { batches?: number; devices?: number; inflight?: number } = {},
+  opts: { batches?: number; devices?: number; inflight?: number; mqttUrl?: string } = {},
 ): Promise<BacklogDrainResult> {
   const batches = opts.batches ?? 10_000;
   const devices = opts.devices ?? 50;
-  const broker = await startMosquitto();
+  const mqtt = await broker(opts.mqttUrl);
   const cfg = config({
-    MQTT_URL: broker.url,
+    MQTT_URL: mqtt.url,
     EDGE_ID: 'edge-drain',
     EDGE_INFLIGHT: String(opts.inflight ?? 64),
   });
@@ -156,7 +166,7 @@ export async function benchBacklogDrain(
       depthTimeline,
     };
   } finally {
-    await broker.destroy();
+    await mqtt.destroy();
     rmSync(cfg.dataDir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,6 @@
+import { startMosquitto } from '@wattstream/infra/testing';
 import type { Benchmark } from '../benchmark.js';
+import { pinPid } from '../proc.js';
 import { runScenario } from '../services.js';
 import { round } from '../stats.js';
 
@@ -31,17 +33,23 @@ export const edge: Benchmark = {
   name: 'edge',
   description:
     'One edge agent (edge/bench/agent-load.ts, pinned to core 0) reading 50 simulated sensors at 4 Hz — BLE and ANT+ bytes ' +
-    'through the real decoders, samples batched every 250 ms, queued on disk with fsync, QoS 1 to Debian Mosquitto — CPU % ' +
+    'through the real decoders, samples batched every 250 ms, queued on disk with fsync, QoS 1 to Debian Mosquitto (pinned to core 1) — CPU % ' +
     'of one core (the simulated radios run in the same process: an upper bound). Then 10,000 batches queued on disk before ' +
     'the agent starts: time from CONNACK to the last PUBACK.',
   async run(ctx) {
     const warmupS = ctx.warmupMs / 1000;
     const windowS = ctx.durationMs / 1000;
+    // The broker runs on the load core, not beside the agent on the pinned core.
+    const broker = await startMosquitto();
+    ctx.onCleanup(() => broker.destroy());
+    const loadCore = ctx.pin('load');
+    const brokerPid = broker.process.runningPid();
+    if (loadCore.length > 0 && brokerPid !== undefined) pinPid(brokerPid, loadCore[2]!);
     ctx.log('50 sensors at 4 Hz …');
     const load = await runScenario<SensorLoadResult>(ctx, {
       file: 'edge/bench/agent-load.ts',
       fn: 'benchSensorLoad',
-      args: [{ athletes: 25, hz: 4, warmupS, windowS }],
+      args: [{ athletes: 25, hz: 4, warmupS, windowS, mqttUrl: broker.url }],
       pin: ctx.pin('sut'),
     });
     const batches = ctx.smoke ? 1000 : 10_000;
@@ -49,7 +57,7 @@ export const edge: Benchmark = {
     const drain = await runScenario<BacklogDrainResult>(ctx, {
       file: 'edge/bench/agent-load.ts',
       fn: 'benchBacklogDrain',
-      args: [{ batches }],
+      args: [{ batches, mqttUrl: broker.url }],
       pin: ctx.pin('sut'),
     });
     return {

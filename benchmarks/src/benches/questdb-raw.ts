@@ -3,6 +3,7 @@ import { TRACKING_METRICS_DDL, TRACKING_METRICS_TABLE } from '@wattstream/contra
 import { questdbExec, waitForWalApplied } from '@wattstream/platform';
 import type { Benchmark } from '../benchmark.js';
 import type { BenchContext } from '../context.js';
+import { withPinnedSelf } from '../proc.js';
 import { RateSampler, round, type Series } from '../stats.js';
 
 const QUESTDB_FLUSH_ROWS = 10_000;
@@ -38,13 +39,22 @@ export const questdbRaw: Benchmark = {
 };
 
 /**
- * Writes rows as fast as QuestDB acknowledges them for warm-up + duration; the steady rate
- * excludes the warm-up. Distinct rows: `t0` far from other writers' timestamps.
+ * Writes rows as fast as QuestDB acknowledges them for warm-up + duration, pinned to the system
+ * under test's core like the sink it is compared with; the steady rate excludes the warm-up.
+ * Distinct rows: `t0` far from other writers' timestamps.
  */
-export async function writeRawRows(
+export function writeRawRows(
   ctx: BenchContext,
   http: string,
   t0 = Date.UTC(2026, 0, 1),
+): Promise<{ rowsPerSec: number; rows: number; series: Series }> {
+  return withPinnedSelf(ctx.pin('sut')[2], () => writeRows(ctx, http, t0));
+}
+
+async function writeRows(
+  ctx: BenchContext,
+  http: string,
+  t0: number,
 ): Promise<{ rowsPerSec: number; rows: number; series: Series }> {
   await questdbExec(http, TRACKING_METRICS_DDL);
   const sender = await Sender.fromConfig(`http::addr=${new URL(http).host};auto_flush=off;request_timeout=60000`);

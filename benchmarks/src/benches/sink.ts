@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
 import { TOPIC, TRACKING_METRICS_TABLE } from '@wattstream/contracts';
-import { freePort } from '@wattstream/infra';
 import { metricFromText, waitForWalApplied } from '@wattstream/platform';
 import type { Benchmark } from '../benchmark.js';
-import { fetchMetrics, pinPid, ServiceProcess, sleep } from '../proc.js';
-import { ensureMetricsTopic, prefillTopic, scratch } from '../services.js';
+import { fetchMetrics, sleep } from '../proc.js';
+import { ensureMetricsTopic, prefillTopic, scratch, startService } from '../services.js';
 import { GaugeSampler, round, type Series } from '../stats.js';
 import { writeRawRows } from './questdb-raw.js';
 
@@ -44,25 +42,15 @@ export const sink: Benchmark = {
       t0: Date.UTC(2025, 5, 1),
     });
 
-    const port = await freePort();
-    const svc = new ServiceProcess({
+    const svc = await startService(ctx, {
       name: 'sink',
       pkg: 'ingest',
       args: ['sink'],
-      env: {
-        KAFKA_BROKERS: env.KAFKA_BROKERS!,
-        QUESTDB_HTTP: http,
-        DATA_DIR: dataDir,
-        SINK_HTTP_PORT: String(port),
-        SINK_GROUP: `bench-sink-${randomUUID()}`,
-      },
-      healthPort: port,
+      portEnv: 'SINK_HTTP_PORT',
+      env: { KAFKA_BROKERS: env.KAFKA_BROKERS!, QUESTDB_HTTP: http, SINK_GROUP: `bench-sink-${randomUUID()}` },
       readyPath: '/healthz',
-      pin: ctx.pin('sut'),
       logDir: dataDir,
     });
-    ctx.onCleanup(() => svc.stop());
-    await svc.start();
 
     // rows/s once per second; stop at warm-up + duration or when the backlog is drained
     const series: Series = { name: 'sink', unit: 'rows/s', points: [] };
@@ -103,14 +91,7 @@ export const sink: Benchmark = {
 
     ctx.log('waiting for QuestDB to apply the sink’s WAL before the bare writer …');
     await waitForWalApplied(http, TRACKING_METRICS_TABLE, 600_000);
-    const sut = ctx.pin('sut');
-    if (sut.length > 0) pinPid(process.pid, sut[2]!);
-    let raw: Awaited<ReturnType<typeof writeRawRows>>;
-    try {
-      raw = await writeRawRows(ctx, http, Date.UTC(2025, 0, 1) + Math.floor(Math.random() * 1e6) * 1000);
-    } finally {
-      if (sut.length > 0) pinPid(process.pid, `0-${cpus().length - 1}`);
-    }
+    const raw = await writeRawRows(ctx, http, Date.UTC(2025, 0, 1) + Math.floor(Math.random() * 1e6) * 1000);
     const applyStart = performance.now();
     await waitForWalApplied(http, TRACKING_METRICS_TABLE, 600_000);
     return {

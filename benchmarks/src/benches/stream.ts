@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { kafkaTopics } from '@wattstream/contracts';
-import { freePort } from '@wattstream/infra';
 import { createConsumer, createKafka, createLogger, metricFromText } from '@wattstream/platform';
 import type { Benchmark } from '../benchmark.js';
 import { Child, distFile } from '../child.js';
 import type { BenchContext } from '../context.js';
 import type { BareConsumerMsg } from '../load/bare-consumer.js';
-import { fetchMetrics, ServiceProcess, sleep } from '../proc.js';
-import { ensureMetricsTopic, prefillTopic, runScenario, scratch } from '../services.js';
+import { fetchMetrics, sleep } from '../proc.js';
+import { ensureMetricsTopic, prefillTopic, runScenario, scratch, startService } from '../services.js';
 import { round, type Series } from '../stats.js';
 
 const SAMPLES = 10;
@@ -135,27 +134,22 @@ export const stream: Benchmark = {
     const parse = await bareDrain(ctx, brokers, topic, records, true);
 
     ctx.log('stream worker …');
-    const port = await freePort();
-    const worker = new ServiceProcess({
+    const worker = await startService(ctx, {
       name: 'stream-worker',
       pkg: 'stream',
       args: ['work'],
+      portEnv: 'STREAM_HTTP_PORT',
       env: {
         KAFKA_BROKERS: brokers,
         DATA_DIR: dataDir,
         STREAM_TOPIC_PREFIX: prefix,
         STREAM_GROUP_ID: `${prefix}workers`,
         STREAM_INSTANCE_ID: 'bench',
-        STREAM_HTTP_PORT: String(port),
         STREAM_PARTITIONS: String(PARTITIONS),
       },
-      healthPort: port,
       readyPath: '/healthz',
-      pin: ctx.pin('sut'),
       logDir: dataDir,
     });
-    ctx.onCleanup(() => worker.stop());
-    await worker.start();
     const t0 = performance.now();
     const cpu0 = worker.cpuSeconds();
     const marks: [number, number][] = [[0, 0]];
