@@ -105,15 +105,39 @@ export interface EnsureTopicsOptions {
   logger?: Logger;
 }
 
-/** Creates the topics of the given contracts when missing (with their configs); idempotent. */
-export function ensureTopics(
+/**
+ * Creates the topics of the given contracts when missing (with their configs) and resolves once
+ * every partition of every one of them has a leader, so clients can use them at once; idempotent.
+ * Returns the topics this call created.
+ */
+export async function ensureTopics(
   admin: Admin,
   topics: readonly Pick<KafkaTopicContract, 'name' | 'configs' | 'partitions'>[],
   options: EnsureTopicsOptions = {},
 ): Promise<string[]> {
   // On a cluster that has just started, or while other clients create topics, kafkajs' wait for
   // leaders can fail with a retriable error; creating is idempotent, so trying again is safe.
-  return retryKafka(() => createMissingTopics(admin, topics, options));
+  const created = await retryKafka(() => createMissingTopics(admin, topics, options));
+  // kafkajs' waitForLeaders gives up early on a busy broker (e.g. while it creates the 50
+  // partitions of __transaction_state), and topics another client created are not waited for.
+  await retryKafka(() =>
+    assertLeaders(
+      admin,
+      topics.map((t) => t.name),
+    ),
+  );
+  return created;
+}
+
+async function assertLeaders(admin: Admin, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const { topics } = await admin.fetchTopicMetadata({ topics: names });
+  const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+  if (leaderless.length > 0) {
+    throw Object.assign(new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`), {
+      retriable: true,
+    });
+  }
 }
 
 async function createMissingTopics(

@@ -108,6 +108,20 @@ describe('Kafka module against a real Kafka 4 broker', () => {
     expect(headerString(msg?.headers, 'ce_id')).toBe('pm-7:42');
   });
 
+  it('ensureTopics resolves only when every partition has a leader, also for topics another client just created', async () => {
+    const fresh = { name: `test.leaders.${Date.now()}`, configs: kafkaTopics.statsUpdated.configs, partitions: 12 };
+    // Another client creates the topic without waiting; ensureTopics finds it and must still wait.
+    await admin.createTopics({ waitForLeaders: false, topics: [{ topic: fresh.name, numPartitions: 12 }] });
+    try {
+      await ensureTopics(admin, [fresh]);
+      const { topics } = await admin.fetchTopicMetadata({ topics: [fresh.name] });
+      expect(topics[0]?.partitions).toHaveLength(12);
+      expect(topics[0]?.partitions.every((p) => p.leader >= 0)).toBe(true);
+    } finally {
+      await admin.deleteTopics({ topics: [fresh.name] }).catch(() => {});
+    }
+  });
+
   it('reports an unreachable cluster with a coded, actionable error', async () => {
     const dead = createKafka({
       brokers: ['127.0.0.1:1'],
