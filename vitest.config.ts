@@ -3,14 +3,14 @@ import { defineConfig } from 'vitest/config';
 /**
  * One vitest configuration for every package. Sources of sibling packages resolve through the
  * `source` export condition, so tests run against TypeScript without a build. The global setup
- * starts real Kafka and QuestDB once per run on free loopback ports (see packages/infra).
+ * starts real Kafka and QuestDB once per run on free loopback ports (see tools/infra).
  */
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['{packages/*,edge,ingest,stream,benchmarks,gateway,services/*}/test/**/*.test.ts'],
-    globalSetup: ['packages/infra/src/testing/global-setup.ts'],
+    include: ['{packages/*,tools/*,edge,ingest,stream,benchmarks,gateway,services/*}/test/**/*.test.ts'],
+    globalSetup: ['tools/infra/src/testing/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -1,3 +1,4 @@
+import { simAthleteIds } from '@wattstream/contracts';
 import { FakeAntStick } from '../ant/fake-stick.js';
 import { FakeBleBinding } from '../ble/fake-binding.js';
 import { antSensorId, bleSensorId, type Pairing } from '../sensors/pairing.js';
@@ -36,12 +37,6 @@ interface SimAthlete {
   id: string;
   model: Athlete;
   devices: SimDevice[];
-}
-
-/** The athlete ids a simulation of `count` athletes uses: `<prefix>-0001`, … (for tokens, groups). */
-export function simAthleteIds(count: number, prefix = 'sim'): string[] {
-  const width = Math.max(4, String(count).length);
-  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
 }
 
 /**

@@ -21,3 +21,12 @@ export const EpochMs = (description: string) =>
 /** RFC 3339 timestamp with a time zone, as used by CloudEvents `time`. */
 export const RFC3339_PATTERN_SOURCE = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
 export const Rfc3339 = (description: string) => Type.String({ pattern: RFC3339_PATTERN_SOURCE, description });
+
+/**
+ * The athlete ids of a simulated fleet of `count` athletes: `<prefix>-0001`, … The edge simulator
+ * publishes for them; the launcher mints their tokens, users and group from the same list.
+ */
+export function simAthleteIds(count: number, prefix = 'sim'): string[] {
+  const width = Math.max(4, String(count).length);
+  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
+}

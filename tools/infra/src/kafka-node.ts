@@ -41,6 +41,27 @@ export function tcpReady(port: number, host = '127.0.0.1', timeoutMs = 1000): Pr
 }
 
 /**
+ * A cluster id as Kafka's own `Uuid.randomUuid()` makes them: 16 random bytes in URL-safe base64
+ * (22 chars), never one whose text starts with `-` (Kafka refuses those so that no id can be read
+ * as a command-line option).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/**
+ * `kafka.tools.StorageTool format` arguments. The id is passed as `--cluster-id=<id>`, one token,
+ * so that no value (not even a stored id that starts with `-`) can be mistaken for a flag; `-g`
+ * leaves an already formatted log dir alone, so restarts keep their data.
+ */
+export function storageFormatArgs(clusterId: string, propsFile: string): string[] {
+  return ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, `--config=${propsFile}`, '-g'];
+}
+
+/**
  * A single-node Apache Kafka 4 in KRaft combined mode (broker + controller in one JVM), from the
  * Maven Central jars. Its PLAINTEXT port opens only after the broker is unfenced; readiness is
  * an Admin `describeCluster` answered by the broker.
@@ -126,7 +147,7 @@ export class KafkaNode {
   private clusterId(): string {
     const file = join(this.opts.dir, 'cluster.id');
     if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-    const id = randomBytes(16).toString('base64url'); // 22 chars, as Kafka's Uuid
+    const id = newClusterId();
     mkdirSync(this.opts.dir, { recursive: true });
     writeFileSync(file, id);
     return id;
@@ -139,10 +160,7 @@ export class KafkaNode {
     const java = this.service.spec.command;
     const cp = `${lib}/*`;
     try {
-      // `-g` leaves an already formatted log dir alone, so restarts keep their data.
-      await run(java, ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', this.clusterId(), '-c', props, '-g'], {
-        timeout: 120_000,
-      });
+      await run(java, ['-cp', cp, ...storageFormatArgs(this.clusterId(), props)], { timeout: 120_000 });
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; message: string };
       throw infraError(

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { simAthleteIds } from '@wattstream/edge';
+import { simAthleteIds } from '@wattstream/contracts';
 import { assertPortsFree, infraDir, type ManagedProcess, repoRoot, Stack, stackPortsFromEnv } from '@wattstream/infra';
 import type { ConfigOf } from '@wattstream/platform';
 import type { launcherConfig } from './config.js';

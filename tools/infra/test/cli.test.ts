@@ -9,7 +9,7 @@ import { freeStackPorts, tempDir } from '../src/testing/index.js';
 
 const run = promisify(execFile);
 const root = repoRoot();
-const cli = join(root, 'packages/infra/src/cli.ts');
+const cli = join(root, 'tools/infra/src/cli.ts');
 const tsx = join(root, 'node_modules/.bin/tsx');
 
 const dir = tempDir('cli');
