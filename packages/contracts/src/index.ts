@@ -10,6 +10,8 @@ export * from './events/social.js';
 export * from './events/stats.js';
 export * from './events/stream-state.js';
 export * from './events/training.js';
+export * from './events/users.js';
+export * from './http/users.js';
 export * from './ids.js';
 export * from './kafka-topics.js';
 export * from './live.js';

@@ -8,6 +8,7 @@ import { FriendActivityUpdated } from './events/social.js';
 import { StatsUpdated } from './events/stats.js';
 import { AthleteStateSnapshot } from './events/stream-state.js';
 import { TrainingCompleted, TrainingStarted } from './events/training.js';
+import { AccountDeleted, CoachLinkUpdated, EdgeUpdated } from './events/users.js';
 import { MetricsReceived } from './samples.js';
 
 export interface KafkaTopicContract {
@@ -87,6 +88,36 @@ export const kafkaTopics = {
     key: 'athleteId',
     value: ProfileUpdated,
     ceId: '{athleteId}:{updatedAt}',
+    ceSource: '/users',
+    producer: 'users',
+    configs: compacted,
+  },
+  accountDeleted: {
+    name: 'user.account.deleted',
+    description: 'Users who deleted their account; every service erases what it keeps of them.',
+    key: 'userId',
+    value: AccountDeleted,
+    ceId: 'random UUID per deletion',
+    ceSource: '/users',
+    producer: 'users',
+    configs: deleteAfter(30),
+  },
+  coachLinkUpdated: {
+    name: 'user.coach.link.updated',
+    description: 'Coach ↔ athlete links as they begin and end; compacted per athlete and coach.',
+    key: 'athleteId',
+    value: CoachLinkUpdated,
+    ceId: '{athleteId}:{coachId}:{updatedAt}',
+    ceSource: '/users',
+    producer: 'users',
+    configs: { ...deleteAfter(3650) },
+  },
+  edgeUpdated: {
+    name: 'user.edge.updated',
+    description: "Athletes' edges: registered, re-credentialed or revoked; compacted, the latest per edge wins.",
+    key: 'edgeId',
+    value: EdgeUpdated,
+    ceId: '{edgeId}:{updatedAt}',
     ceSource: '/users',
     producer: 'users',
     configs: compacted,
