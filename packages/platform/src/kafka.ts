@@ -21,7 +21,18 @@ import type { Logger } from './logger.js';
  */
 const { Kafka, CompressionTypes, CompressionCodecs, logLevel, Partitioners } = kafkajs;
 
-export type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer, RecordMetadata } from 'kafkajs';
+export type {
+  Admin,
+  Consumer,
+  ConsumerConfig,
+  EachBatchPayload,
+  IHeaders,
+  Kafka as KafkaClient,
+  KafkaMessage,
+  Producer,
+  ProducerConfig,
+  RecordMetadata,
+} from 'kafkajs';
 export { CompressionTypes };
 
 let codecsRegistered = false;

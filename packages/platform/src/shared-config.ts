@@ -21,6 +21,17 @@ export const DEFAULT_SERVICE_PORTS = {
   streamHttp: 9103,
   live: 8090,
   edgeHttp: 9104,
+  gateway: 8080,
+  users: 8101,
+  training: 8102,
+  tracking: 8103,
+  social: 8104,
+  notifications: 8105,
+  inventory: 8106,
+  integrations: 8107,
+  analytics: 8108,
+  legacy: 8109,
+  provider: 8110,
 } as const;
 
 /** This host's name as an id (1–64 chars of [A-Za-z0-9_-]): the default name of a replica. */

@@ -4,12 +4,16 @@ import type { Logger } from './logger.js';
 export type ShutdownHook = () => void | Promise<void>;
 
 /**
- * Graceful shutdown on SIGTERM/SIGINT. Hooks run one at a time in the order of their phase
- * (stop intake → flush → commit → close), so no step races the one it depends on. A second
- * signal, or the timeout, forces exit with code 1.
+ * Graceful shutdown on SIGTERM/SIGINT. Hooks run one at a time in the order of their phase, so no
+ * step races the one it depends on:
+ * - `intake`: stop taking new work (listeners, consumers, readiness turns false);
+ * - `drain`: let work already taken finish (in-flight requests, batches being handled);
+ * - `flush`: push out what is buffered (producers, outbox, sinks);
+ * - `close`: release connections and servers.
+ * A second signal, or the timeout, forces exit with code 1.
  */
-export type ShutdownPhase = 'intake' | 'flush' | 'commit' | 'close';
-const PHASES: ShutdownPhase[] = ['intake', 'flush', 'commit', 'close'];
+export type ShutdownPhase = 'intake' | 'drain' | 'flush' | 'close';
+export const SHUTDOWN_PHASES: readonly ShutdownPhase[] = ['intake', 'drain', 'flush', 'close'];
 
 export interface Shutdown {
   add(phase: ShutdownPhase, name: string, hook: ShutdownHook): void;
@@ -34,7 +38,7 @@ export function createShutdown(
     }, timeoutMs);
     timer.unref();
     running = (async () => {
-      for (const phase of PHASES) {
+      for (const phase of SHUTDOWN_PHASES) {
         for (const h of hooks.filter((x) => x.phase === phase)) {
           try {
             await h.hook();
