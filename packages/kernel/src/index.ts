@@ -1,0 +1,20 @@
+/// <reference types="@fastify/swagger" preserve="true" />
+export * from './auth.js';
+export * from './cli.js';
+export * from './config.js';
+export type * from './context.js';
+export * from './db/migrate.js';
+export * from './db/postgres.js';
+export * from './errors.js';
+export * from './events/consumer.js';
+export * from './events/dlq.js';
+export * from './events/dlq-admin.js';
+export * from './events/outbox.js';
+export * from './events/relay.js';
+export * from './events/retry.js';
+export * from './events/topic-reader.js';
+export * from './health.js';
+export * from './http/problem.js';
+export * from './http/server.js';
+export * from './kafka.js';
+export * from './service.js';

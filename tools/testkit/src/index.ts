@@ -1,0 +1,5 @@
+export * from './contracts/consumer.js';
+export * from './contracts/outbox.js';
+export * from './kafka.js';
+export * from './service-process.js';
+export * from './wait.js';
