@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { simAthleteIds } from '@wattstream/contracts';
+import { addServiceCommands, Command, runCli, startService } from '@wattstream/kernel';
+import { fleetAthletes, seedAthletes } from './seed.js';
+import { usersService } from './service.js';
+import { addRole, userByEmail } from './store/users.js';
+
+const program = new Command('users').description('wattstream users service');
+addServiceCommands(program, usersService);
+
+program
+  .command('seed-fleet')
+  .description("create the simulated fleet's athletes (ids sim-0001 …) with profiles, if missing")
+  .option('--count <n>', 'athletes', '12')
+  .requiredOption('--password <password>', 'their (development) password')
+  .action(async (o: { count: string; password: string }) => {
+    const svc = await startService(usersService, { mode: 'tool' });
+    try {
+      const created = await seedAthletes(svc.ctx, fleetAthletes(simAthleteIds(Number(o.count))), o.password);
+      process.stdout.write(`${JSON.stringify({ created: created.length })}\n`);
+    } finally {
+      await svc.stop('seeded');
+    }
+  });
+
+program
+  .command('grant')
+  .description('give an account a role (operators only: roles are never self-assigned)')
+  .requiredOption('--email <email>')
+  .requiredOption('--role <role>', 'coach or admin')
+  .action(async (o: { email: string; role: string }) => {
+    if (o.role !== 'coach' && o.role !== 'admin') throw new Error('--role must be coach or admin');
+    const svc = await startService(usersService, { mode: 'tool' });
+    try {
+      const u = await userByEmail(svc.ctx.db, o.email);
+      if (!u) throw new Error(`no account ${o.email}`);
+      const updated = await addRole(svc.ctx.db, u.id, o.role);
+      process.stdout.write(`${JSON.stringify({ id: u.id, roles: updated?.roles })}\n`);
+    } finally {
+      await svc.stop('granted');
+    }
+  });
+
+program
+  .command('rotate-keys')
+  .description('start signing with a new key; --revoke-previous refuses tokens of the old one at once')
+  .option('--revoke-previous', 'the old key leaked: its tokens stop working now')
+  .action(async (o: { revokePrevious?: boolean }) => {
+    const svc = await startService(usersService, { mode: 'tool' });
+    try {
+      const r = await svc.result.keys.rotate({ revokePrevious: o.revokePrevious ?? false });
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+    } finally {
+      await svc.stop('rotated');
+    }
+  });
+
+await runCli(program);

@@ -1,0 +1,12 @@
+/** Codes raised by the users service, listed in docs/errors.md. */
+export const UsersErrorCode = {
+  EmailTaken: 'WS_USERS_EMAIL_TAKEN',
+  /** Wrong e-mail or wrong password: one code for both, so the answer never tells which. */
+  InvalidCredentials: 'WS_USERS_INVALID_CREDENTIALS',
+  WeakPassword: 'WS_USERS_WEAK_PASSWORD',
+  RefreshInvalid: 'WS_USERS_REFRESH_INVALID',
+  KeySecretInvalid: 'WS_USERS_KEY_SECRET_INVALID',
+  ProfileInvalid: 'WS_USERS_PROFILE_INVALID',
+  InvitationInvalid: 'WS_USERS_INVITATION_INVALID',
+  EdgeLimit: 'WS_USERS_EDGE_LIMIT',
+} as const;

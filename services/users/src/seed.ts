@@ -1,0 +1,54 @@
+import type { ServiceContext } from '@wattstream/kernel';
+import { hashPassword } from './passwords.js';
+import { insertDefaultProfile, profileEvent } from './store/profiles.js';
+
+export interface SeedAthlete {
+  id: string;
+  email: string;
+  displayName: string;
+  ftp: number;
+  weightKg: number;
+}
+
+/**
+ * Creates the given athletes with their profiles when they do not exist yet (the simulated fleet
+ * of the main job), emitting their `user.profile.updated`. Existing ones are left as they are, so
+ * seeding twice changes nothing. Returns the ids created.
+ */
+export async function seedAthletes(
+  ctx: ServiceContext<unknown>,
+  athletes: SeedAthlete[],
+  password: string,
+): Promise<string[]> {
+  const passwordHash = await hashPassword(password);
+  const created: string[] = [];
+  for (const a of athletes) {
+    await ctx.tx(async (tx) => {
+      const r = await tx.query(
+        `INSERT INTO users (id, email, password_hash, display_name, roles) VALUES ($1, $2, $3, $4, ARRAY['athlete'])
+         ON CONFLICT DO NOTHING`,
+        [a.id, a.email, passwordHash, a.displayName],
+      );
+      if ((r.rowCount ?? 0) === 0) return;
+      const p = await insertDefaultProfile(tx, a.id, {
+        ftp: a.ftp,
+        cp: Math.round(a.ftp * 1.05),
+        weightKg: a.weightKg,
+      });
+      await ctx.outbox.enqueue(tx, profileEvent(p));
+      created.push(a.id);
+    });
+  }
+  return created;
+}
+
+/** The simulated fleet's athletes: FTPs from 180 W up in 15 W steps, weights 60–85 kg. */
+export function fleetAthletes(ids: string[], domain = 'fleet.wattstream.local'): SeedAthlete[] {
+  return ids.map((id, i) => ({
+    id,
+    email: `${id}@${domain}`,
+    displayName: `Sim rider ${i + 1}`,
+    ftp: 180 + (i % 12) * 15,
+    weightKg: 60 + (i % 6) * 5,
+  }));
+}
