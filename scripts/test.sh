@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Every test: set up a fresh clone, lint, type-check, build, and run the whole vitest suite
-# against real Kafka, QuestDB and Mosquitto started on free loopback ports.
+# against real Kafka, QuestDB, PostgreSQL, Redis and Mosquitto started on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/bootstrap.sh
 
 require_node
 require_java_and_maven
+require_postgres_and_redis
 # Real peers used by the tests: Debian's Mosquitto (reference MQTT broker) and Chromium (dashboard).
 apt_install mosquitto mosquitto-clients chromium
 require_pnpm

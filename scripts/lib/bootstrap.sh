@@ -39,6 +39,21 @@ require_java_and_maven() {
   command -v mvn >/dev/null || apt_install maven
 }
 
+# PostgreSQL and Redis for `pnpm infra up` and the tests' global setup: Debian's packages, run by
+# tools/infra on private ports (never as system services). Installed only when their binaries are
+# missing, so a machine with its own builds (INFRA_POSTGRES_BINDIR, INFRA_REDIS_SERVER) needs no apt.
+require_postgres_and_redis() {
+  local bindir=""
+  if [ -n "${INFRA_POSTGRES_BINDIR:-}" ]; then bindir="$INFRA_POSTGRES_BINDIR"
+  elif command -v pg_config >/dev/null; then bindir="$(pg_config --bindir 2>/dev/null || true)"; fi
+  if ! { [ -x "$bindir/postgres" ] && [ -x "$bindir/initdb" ]; } \
+    && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null \
+    && ! { command -v postgres >/dev/null && command -v initdb >/dev/null; }; then
+    apt_install postgresql
+  fi
+  [ -x "${INFRA_REDIS_SERVER:-/usr/bin/redis-server}" ] || apt_install redis-server
+}
+
 require_pnpm() {
   if command -v pnpm >/dev/null && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then return 0; fi
   log "installing pnpm $PNPM_VERSION"

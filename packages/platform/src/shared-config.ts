@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { hostPort, hostPortList, oneOf, path, url } from './config.js';
 
-/** Infrastructure defaults: the ports `pnpm infra up` uses (not the standard 9092/9000/8812). */
+/** Infrastructure defaults: the ports `pnpm infra up` uses (not the standard 9092/9000/8812/5432/6379). */
 export const DEFAULT_PORTS = {
   kafka: 19092,
   kafkaController: 19093,
@@ -9,6 +9,8 @@ export const DEFAULT_PORTS = {
   questdbPg: 18812,
   questdbIlpTcp: 19009,
   questdbHttpMin: 19003,
+  postgres: 15432,
+  redis: 16379,
 } as const;
 
 /** Default ports of the services: each service's own setting, and where `pnpm pipeline up` runs it. */
@@ -55,6 +57,17 @@ export const sharedConfig = {
   questdbPg: hostPort('QUESTDB_PG', {
     default: `127.0.0.1:${DEFAULT_PORTS.questdbPg}`,
     description: 'QuestDB PostgreSQL wire endpoint',
+  }),
+  postgresUrl: url('POSTGRES_URL', {
+    default: `postgres://127.0.0.1:${DEFAULT_PORTS.postgres}/postgres`,
+    protocols: ['postgres:', 'postgresql:'],
+    description:
+      'PostgreSQL URL with credentials: a service gets its own database URL; `pnpm infra up` prints the superuser URL',
+  }),
+  redisUrl: url('REDIS_URL', {
+    default: `redis://127.0.0.1:${DEFAULT_PORTS.redis}`,
+    protocols: ['redis:', 'rediss:'],
+    description: 'Redis URL, redis://:<password>@host:port',
   }),
   dataDir: path('DATA_DIR', { default: '.data', description: 'where this component keeps local state' }),
   logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info', description: 'pino log level' }),

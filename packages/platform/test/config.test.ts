@@ -19,6 +19,8 @@ describe('configuration from the environment', () => {
     expect(c.kafkaBrokers).toEqual(['127.0.0.1:19092']);
     expect(c.questdbHttp).toBe('http://127.0.0.1:19000');
     expect(c.questdbPg).toBe('127.0.0.1:18812');
+    expect(c.postgresUrl).toBe('postgres://127.0.0.1:15432/postgres');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:16379');
     expect(c.logLevel).toBe('info');
   });
 

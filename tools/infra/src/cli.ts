@@ -5,7 +5,7 @@ import { infraDir } from './paths.js';
 import { Stack, type StackPorts, stackPortsConfig, stackPortsFromEnv } from './stack.js';
 
 /**
- * `pnpm infra up|down|status`: real Kafka and QuestDB on loopback, without Docker.
+ * `pnpm infra up|down|status`: real Kafka, QuestDB, PostgreSQL and Redis on loopback, without Docker.
  * Progress goes to stderr; `up` prints only `KEY=value` lines on stdout, so
  * `eval "$(pnpm --silent infra up)"` exports the connection settings.
  */
@@ -24,6 +24,8 @@ const PORT_OPTIONS: [keyof StackPorts, string][] = [
   ['questdbPg', '--questdb-pg-port <port>'],
   ['questdbIlpTcp', '--questdb-ilp-port <port>'],
   ['questdbHttpMin', '--questdb-health-port <port>'],
+  ['postgres', '--postgres-port <port>'],
+  ['redis', '--redis-port <port>'],
 ];
 
 function withStackOptions(cmd: Command): Command {
@@ -62,11 +64,15 @@ try {
 }
 
 const program = new Command('infra')
-  .description('Run real Kafka 4 (KRaft) and QuestDB on 127.0.0.1 from Maven Central jars, no Docker.')
+  .description(
+    "Run real Kafka 4 (KRaft) and QuestDB (Maven Central jars), PostgreSQL and Redis (the machine's packages) on 127.0.0.1, no Docker.",
+  )
   .showHelpAfterError();
 
 withStackOptions(program.command('up'))
-  .description('download (once), start and wait until Kafka and QuestDB serve; print KEY=value settings')
+  .description(
+    'download (once), start and wait until Kafka, QuestDB, PostgreSQL and Redis serve; print KEY=value settings',
+  )
   .action(async (opts: Record<string, unknown>) => {
     const stack = stackFrom(opts);
     const started = Date.now();
@@ -80,7 +86,7 @@ withStackOptions(program.command('up'))
   });
 
 withStackOptions(program.command('down'))
-  .description('stop the Kafka and QuestDB that `up` started (SIGTERM, then SIGKILL)')
+  .description('stop what `up` started (SIGTERM, SIGINT for PostgreSQL; SIGKILL after a grace period)')
   .action(async (opts: Record<string, unknown>) => {
     const stopped = await stackFrom(opts).down();
     for (const [name, was] of Object.entries(stopped)) {
@@ -89,7 +95,7 @@ withStackOptions(program.command('down'))
   });
 
 withStackOptions(program.command('status'))
-  .description('show whether Kafka and QuestDB run and serve; exit code 3 when not all serve')
+  .description('show whether Kafka, QuestDB, PostgreSQL and Redis run and serve; exit code 3 when not all serve')
   .option('--json', 'machine-readable output', false)
   .action(async (opts: Record<string, unknown>) => {
     const status = await stackFrom(opts).status();

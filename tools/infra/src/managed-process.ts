@@ -9,13 +9,15 @@ export interface ManagedProcessSpec {
   name: string;
   /** Instance folder: data, logs, pid file. */
   dir: string;
-  /** Executable to run (a JVM, mosquitto, …). */
+  /** Executable to run (a JVM, mosquitto, setpriv in front of postgres, …). */
   command: string;
   args: string[];
   env?: Record<string, string>;
   /** Resolves true once the service really serves. */
   ready: () => Promise<boolean>;
   startTimeoutMs?: number;
+  /** What `stop` sends first (default SIGTERM); Postgres shuts down fast on SIGINT. */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** Environment variable that marks a process as started by us for one instance folder. */
@@ -110,14 +112,14 @@ export class ManagedProcess {
     }
   }
 
-  /** SIGTERM, wait up to `graceMs`, then SIGKILL. Resolves when the process is gone. */
+  /** SIGTERM (or the spec's stop signal), wait up to `graceMs`, then SIGKILL. Resolves when the process is gone. */
   async stop({ graceMs = 20_000 } = {}): Promise<boolean> {
     const pid = this.runningPid();
     if (pid === undefined) {
       rmSync(this.pidFile, { force: true });
       return false;
     }
-    this.signal(pid, 'SIGTERM');
+    this.signal(pid, this.spec.stopSignal ?? 'SIGTERM');
     const deadline = Date.now() + graceMs;
     while (isAlive(pid) && Date.now() < deadline) await sleep(100);
     if (isAlive(pid)) {

@@ -3,9 +3,14 @@ import { join } from 'node:path';
 import { createKafka, createLogger, DEFAULT_PORTS, loadConfig, port, questdbExec } from '@wattstream/platform';
 import { KafkaNode } from './kafka-node.js';
 import { ManagedProcess } from './managed-process.js';
+import { withPg } from './pg-client.js';
+import { findPostgres, type PostgresDurability, PostgresNode } from './postgres-node.js';
 import { assertPortsFree, checkJava, javaBinary } from './prereqs.js';
 import { provision } from './provision.js';
 import { QuestDbNode } from './questdb-node.js';
+import { redisCommand } from './redis-client.js';
+import { findRedisServer, RedisNode } from './redis-node.js';
+import { allowSearch, postgresRunAs } from './run-as.js';
 import { VERSIONS } from './versions.js';
 
 export interface StackPorts {
@@ -15,6 +20,8 @@ export interface StackPorts {
   questdbPg: number;
   questdbIlpTcp: number;
   questdbHttpMin: number;
+  postgres: number;
+  redis: number;
 }
 
 export const DEFAULT_STACK_PORTS: StackPorts = { ...DEFAULT_PORTS };
@@ -39,6 +46,8 @@ export const stackPortsConfig = {
     default: DEFAULT_PORTS.questdbHttpMin,
     description: 'QuestDB health (min HTTP)',
   }),
+  postgres: port('INFRA_POSTGRES_PORT', { default: DEFAULT_PORTS.postgres, description: 'PostgreSQL' }),
+  redis: port('INFRA_REDIS_PORT', { default: DEFAULT_PORTS.redis, description: 'Redis' }),
 };
 
 /** The stack's ports: the INFRA_*_PORT variables where set, else the defaults. */
@@ -51,11 +60,22 @@ export interface StackOptions {
   kafkaLogLevel?: 'INFO' | 'WARN';
   kafkaHeap?: string;
   questdbHeap?: string;
+  /** `none` for test stacks (see PostgresDurability); `full` by default. */
+  postgresDurability?: PostgresDurability;
   log?: (msg: string) => void;
 }
 
+export const COMPONENTS = ['kafka', 'questdb', 'postgres', 'redis'] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+const LABELS: Record<ComponentName, string> = {
+  kafka: 'Kafka',
+  questdb: 'QuestDB',
+  postgres: 'PostgreSQL',
+  redis: 'Redis',
+};
+
 export interface ComponentStatus {
-  name: 'kafka' | 'questdb';
+  name: ComponentName;
   version: string;
   running: boolean;
   serving: boolean;
@@ -75,16 +95,20 @@ export function connectionEnv(ports: Pick<StackPorts, 'kafka' | 'questdbHttp' | 
 }
 
 /**
- * Kafka and QuestDB under one folder: `<dir>/kafka`, `<dir>/questdb`, and `<dir>/ports.json`
- * recording the ports of the running stack, so `up` twice and `status` agree with what runs.
+ * Kafka, QuestDB, PostgreSQL and Redis under one folder (`<dir>/kafka`, `<dir>/questdb`,
+ * `<dir>/postgres`, `<dir>/redis`) and `<dir>/ports.json` recording the ports of the running stack,
+ * so `up` twice and `status` agree with what runs.
  */
 export class Stack {
   readonly kafka: KafkaNode;
   readonly questdb: QuestDbNode;
+  readonly postgres: PostgresNode;
+  readonly redis: RedisNode;
   readonly ports: StackPorts;
 
   constructor(readonly opts: StackOptions) {
-    this.ports = Stack.runningPorts(opts.dir) ?? opts.ports;
+    // Recorded ports win; a stack started before a component existed lacks its entry.
+    this.ports = { ...opts.ports, ...Stack.runningPorts(opts.dir) };
     const java = javaBinary();
     this.kafka = new KafkaNode({
       dir: join(opts.dir, 'kafka'),
@@ -105,13 +129,28 @@ export class Stack {
       heap: opts.questdbHeap ?? '1g',
       ...(opts.log ? { log: opts.log } : {}),
     });
+    this.postgres = new PostgresNode({
+      dir: join(opts.dir, 'postgres'),
+      port: this.ports.postgres,
+      durability: opts.postgresDurability ?? 'full',
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    this.redis = new RedisNode({
+      dir: join(opts.dir, 'redis'),
+      port: this.ports.redis,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+  }
+
+  private get nodes() {
+    return [this.kafka, this.questdb, this.postgres, this.redis] as const;
   }
 
   /** Ports recorded by a stack that still has a live process of ours, else undefined. */
   static runningPorts(dir: string): StackPorts | undefined {
     const file = join(dir, 'ports.json');
     if (!existsSync(file)) return undefined;
-    const alive = ['kafka', 'questdb'].some(
+    const alive = COMPONENTS.some(
       (name) =>
         new ManagedProcess({
           name,
@@ -129,15 +168,21 @@ export class Stack {
     }
   }
 
+  /** Connection settings: Kafka's and QuestDB's, `POSTGRES_URL` (the superuser's) and `REDIS_URL`. */
   env(): Record<string, string> {
-    return connectionEnv(this.ports);
+    return { ...connectionEnv(this.ports), POSTGRES_URL: this.postgres.adminUrl(), REDIS_URL: this.redis.url() };
   }
 
   async up(): Promise<Record<string, string>> {
     const log = this.opts.log ?? (() => {});
+    // Every prerequisite first: the stack needs all four, so a missing one starts nothing.
     await checkJava(this.kafka.service.spec.command);
-    const kafkaRunning = this.kafka.service.runningPid() !== undefined;
-    const questdbRunning = this.questdb.service.runningPid() !== undefined;
+    findPostgres();
+    const runAs = postgresRunAs();
+    findRedisServer();
+    const [kafkaRunning, questdbRunning, postgresRunning, redisRunning] = this.nodes.map(
+      (n) => n.service.runningPid() !== undefined,
+    );
     if (!kafkaRunning) {
       await assertPortsFree({ Kafka: this.ports.kafka, 'Kafka controller': this.ports.kafkaController });
     }
@@ -149,38 +194,32 @@ export class Stack {
         'QuestDB health': this.ports.questdbHttpMin,
       });
     }
+    if (!postgresRunning) await assertPortsFree({ PostgreSQL: this.ports.postgres });
+    if (!redisRunning) await assertPortsFree({ Redis: this.ports.redis });
     // Downloads one after the other: two mvn runs would race on the same local repository.
     await provision('kafka', log);
     await provision('questdb', log);
     mkdirSync(this.opts.dir, { recursive: true });
+    allowSearch(runAs, this.opts.dir); // Postgres' own user must reach <dir>/postgres
     writeFileSync(join(this.opts.dir, 'ports.json'), `${JSON.stringify(this.ports, null, 2)}\n`);
-    if (kafkaRunning) log(`Kafka already running (pid ${this.kafka.service.runningPid()})`);
-    if (questdbRunning) log(`QuestDB already running (pid ${this.questdb.service.runningPid()})`);
-    await Promise.all([this.kafka.start(), this.questdb.start()]);
-    log('Kafka and QuestDB are serving');
+    COMPONENTS.forEach((name, i) => {
+      const pid = this.nodes[i]!.service.runningPid();
+      if (pid !== undefined) log(`${LABELS[name]} already running (pid ${pid})`);
+    });
+    await Promise.all(this.nodes.map((n) => n.start()));
+    log('Kafka, QuestDB, PostgreSQL and Redis are serving');
     return this.env();
   }
 
-  async down(): Promise<{ kafka: boolean; questdb: boolean }> {
-    const [kafka, questdb] = await Promise.all([this.kafka.stop(), this.questdb.stop()]);
+  async down(): Promise<Record<ComponentName, boolean>> {
+    const [kafka, questdb, postgres, redis] = await Promise.all(this.nodes.map((n) => n.stop()));
     rmSync(join(this.opts.dir, 'ports.json'), { force: true });
-    return { kafka, questdb };
+    return { kafka: kafka!, questdb: questdb!, postgres: postgres!, redis: redis! };
   }
 
   async status(): Promise<ComponentStatus[]> {
-    const kafkaPid = this.kafka.service.runningPid();
-    const questdbPid = this.questdb.service.runningPid();
-    const kafka: ComponentStatus = {
-      name: 'kafka',
-      version: VERSIONS.kafka,
-      running: kafkaPid !== undefined,
-      serving: false,
-      address: this.kafka.brokers,
-      log: this.kafka.service.logFile,
-      ...(kafkaPid !== undefined ? { pid: kafkaPid } : {}),
-    };
-    if (kafkaPid !== undefined) {
-      try {
+    return Promise.all([
+      probe('kafka', VERSIONS.kafka, this.kafka.brokers, this.kafka.service, async () => {
         const admin = createKafka({
           brokers: [this.kafka.brokers],
           clientId: 'wattstream-infra-status',
@@ -190,34 +229,75 @@ export class Stack {
         await admin.connect();
         const [cluster, topics] = await Promise.all([admin.describeCluster(), admin.listTopics()]);
         await admin.disconnect();
-        kafka.serving = true;
         const own = topics.filter((t) => !t.startsWith('__'));
-        kafka.detail = `cluster ${cluster.clusterId}, ${own.length} topic(s)${own.length ? `: ${own.sort().join(', ')}` : ''}`;
-      } catch (err) {
-        kafka.detail = `not answering: ${(err as Error).message}`;
-      }
-    }
-    const questdb: ComponentStatus = {
-      name: 'questdb',
-      version: VERSIONS.questdb,
-      running: questdbPid !== undefined,
-      serving: false,
-      address: `${this.questdb.httpUrl} (PG ${this.questdb.pg})`,
-      log: this.questdb.service.logFile,
-      ...(questdbPid !== undefined ? { pid: questdbPid } : {}),
-    };
-    if (questdbPid !== undefined) {
-      try {
-        const r = await questdbExec(this.questdb.httpUrl, 'select table_name from tables()', { timeoutMs: 3000 });
-        questdb.serving = true;
-        const names = r.dataset
-          .map((row) => String(row[0]))
-          .filter((n) => !n.startsWith('sys.') && !n.startsWith('telemetry'));
-        questdb.detail = `${names.length} table(s)${names.length ? `: ${names.sort().join(', ')}` : ''}`;
-      } catch (err) {
-        questdb.detail = `not answering: ${(err as Error).message}`;
-      }
-    }
-    return [kafka, questdb];
+        return { detail: `cluster ${cluster.clusterId}, ${countAndNames(own, 'topic')}` };
+      }),
+      probe(
+        'questdb',
+        VERSIONS.questdb,
+        `${this.questdb.httpUrl} (PG ${this.questdb.pg})`,
+        this.questdb.service,
+        async () => {
+          const r = await questdbExec(this.questdb.httpUrl, 'select table_name from tables()', { timeoutMs: 3000 });
+          const names = r.dataset
+            .map((row) => String(row[0]))
+            .filter((n) => !n.startsWith('sys.') && !n.startsWith('telemetry'));
+          return { detail: countAndNames(names, 'table') };
+        },
+      ),
+      probe('postgres', VERSIONS.postgres, this.postgres.address, this.postgres.service, async () =>
+        withPg(this.postgres.adminUrl(), async (c) => {
+          const version = (
+            await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")
+          ).rows[0]?.v.split(' ')[0];
+          const dbs = await c.query<{ datname: string }>(
+            "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'",
+          );
+          return {
+            ...(version ? { version } : {}),
+            detail: countAndNames(
+              dbs.rows.map((r) => r.datname),
+              'database',
+            ),
+          };
+        }),
+      ),
+      probe('redis', VERSIONS.redis, this.redis.address, this.redis.service, async () => {
+        const info = String(await redisCommand(this.redis.url(), ['INFO', 'server']));
+        const keys = await redisCommand(this.redis.url(), ['DBSIZE']);
+        const version = /redis_version:(\S+)/.exec(info)?.[1];
+        return { ...(version ? { version } : {}), detail: `${keys} key(s) in db 0` };
+      }),
+    ]);
+  }
+}
+
+const countAndNames = (names: string[], what: string) =>
+  `${names.length} ${what}(s)${names.length ? `: ${[...names].sort().join(', ')}` : ''}`;
+
+/** A component's status: its process, and what `check` (a real request) says when it runs. */
+async function probe(
+  name: ComponentName,
+  version: string,
+  address: string,
+  service: ManagedProcess,
+  check: () => Promise<{ version?: string; detail: string }>,
+): Promise<ComponentStatus> {
+  const pid = service.runningPid();
+  const status: ComponentStatus = {
+    name,
+    version,
+    running: pid !== undefined,
+    serving: false,
+    address,
+    log: service.logFile,
+    ...(pid !== undefined ? { pid } : {}),
+  };
+  if (pid === undefined) return status;
+  try {
+    const r = await check();
+    return { ...status, serving: true, version: r.version ?? version, detail: r.detail };
+  } catch (err) {
+    return { ...status, detail: `not answering: ${(err as Error).message}` };
   }
 }

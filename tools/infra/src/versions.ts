@@ -1,5 +1,5 @@
 /**
- * Pinned versions of the infrastructure, from Maven Central. docker-compose.yml uses the same
+ * Pinned versions of the infrastructure: Kafka and QuestDB from Maven Central. docker-compose.yml uses the same
  * versions (a test checks that they agree).
  */
 export const VERSIONS = {
@@ -8,6 +8,12 @@ export const VERSIONS = {
   log4j: '2.25.4',
   slf4j: '1.7.36',
   questdb: '9.3.2',
+  /**
+   * PostgreSQL and Redis come from the machine's Debian packages (bookworm: postgresql 15,
+   * redis-server 7.0), not from Maven; these majors are what docker-compose.yml pins.
+   */
+  postgres: '15',
+  redis: '7',
 } as const;
 
 /** Java 17 runs Kafka 4.x and QuestDB ≤ 9.3.x. */
