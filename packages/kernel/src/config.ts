@@ -48,6 +48,13 @@ export const kafkaConfig = {
     description:
       'create the topics this service uses when missing (off in a cluster, where KafkaTopic resources own them)',
   }),
+  kafkaSessionTimeout: duration('KAFKA_SESSION_TIMEOUT', {
+    default: '10s',
+    min: 6000,
+    max: 300_000,
+    description:
+      'consumer group session timeout: how long a dead replica holds its partitions before they move (heartbeats every tenth of it)',
+  }),
   kafkaTopicPartitions: int('KAFKA_TOPIC_PARTITIONS', {
     default: 6,
     min: 1,

@@ -220,6 +220,7 @@ export async function startService<S extends ConfigSpec, R>(
             },
             logger: logger.child({ component: 'consumer', group: name }),
             metrics: metrics!,
+            sessionTimeoutMs: config.kafkaSessionTimeout ?? 10_000,
           });
           groups.set(name, g);
         }

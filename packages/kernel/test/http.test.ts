@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { port } from '@wattstream/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineService, kernelError, notFound, type RunningService, startService } from '../src/index.js';
+import { defineService, kernelError, notFound, startService } from '../src/index.js';
 
 const Body = Type.Object(
   { name: Type.String({ maxLength: 20 }), ftp: Type.Integer({ minimum: 50 }) },
@@ -32,9 +32,10 @@ const def = defineService({
   },
 });
 
-let svc: RunningService<Record<string, never>, { setReady(r: true | string): void }>;
+let svc: Awaited<ReturnType<typeof startDef>>;
+const startDef = () => startService(def, { env: { LOG_LEVEL: 'silent' } });
 beforeAll(async () => {
-  svc = await startService(def, { env: { LOG_LEVEL: 'silent' } });
+  svc = await startDef();
 });
 afterAll(() => svc.stop());
 

@@ -14,7 +14,13 @@ outboxContract({
   name: 'kernel probe service',
   topic: `${prefix}.items`,
   databaseUrl: () => db.url,
-  process: () => probeProcess({ DATABASE_URL: db.url, PROBE_TOPIC_PREFIX: prefix, OUTBOX_POLL: '200ms' }),
+  process: () =>
+    probeProcess({
+      DATABASE_URL: db.url,
+      PROBE_TOPIC_PREFIX: prefix,
+      OUTBOX_POLL: '200ms',
+      KAFKA_SESSION_TIMEOUT: '6s',
+    }),
   change: changeItems,
   url: (p) => p.o.httpUrl,
 });

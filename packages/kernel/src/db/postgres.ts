@@ -76,16 +76,23 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
     throw dbUnavailable(err);
   }
   let broken = false;
+  // A checked-out client has no pool listener: a connection that dies between two queries would
+  // emit an unhandled 'error' and end the process. The failure reaches the next query instead.
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    broken = isDbUnavailable(err);
+    broken ||= isDbUnavailable(err);
     if (!broken) await client.query('ROLLBACK').catch(() => {});
     throw broken && !isWattstreamError(err) ? dbUnavailable(err) : err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

@@ -17,6 +17,7 @@ import {
 import { isDbUnavailable, type Pool, type PoolClient, withTransaction } from '../db/postgres.js';
 import { isWattstreamError, KernelErrorCode } from '../errors.js';
 import { sendDeadLetter } from './dlq.js';
+import { PartitionWork } from './partition-work.js';
 import { type Backoff, backoffDelay, waitAlive } from './retry.js';
 
 export interface ConsumedEvent<V> {
@@ -67,6 +68,7 @@ export interface ConsumerGroupOptions {
   producer: () => Promise<Producer>;
   logger: Logger;
   metrics: ConsumerMetrics;
+  sessionTimeoutMs: number;
   partitionsConsumedConcurrently?: number;
 }
 
@@ -112,6 +114,9 @@ export function consumerMetrics(registry: Registry) {
 export type ConsumerMetrics = ReturnType<typeof consumerMetrics>;
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 200, maxMs: 30_000 };
+/** Records of one partition taken but not finished before fetching pauses. */
+const MAX_IN_FLIGHT = 1000;
+const COMMIT_INTERVAL_MS = 500;
 
 /**
  * One consumer group of a service and the handlers of its topics.
@@ -122,13 +127,16 @@ const DEFAULT_BACKOFF: Backoff = { initialMs: 200, maxMs: 30_000 };
  * - **Dead letters**: a record that cannot be parsed, breaks its contract, is refused for good
  *   (`PermanentError`, a 4xx coded error) or runs out of attempts goes to `<topic>.dlq` with the
  *   reason in its headers, and the partition moves on: poison never stops a partition.
- * - **Keys in parallel**: within a fetched batch, different keys run concurrently (each key in
- *   order), so one slow key delays the others only until the batch ends — at most its retry budget.
- * - Offsets are committed after a whole batch is done; what was handled before a crash is seen
- *   again and recognised as a duplicate.
+ * - **Keys in parallel**: different keys of a partition run concurrently, across fetched batches
+ *   (each key in offset order), so one slow or retrying key does not hold the others back; at most
+ *   1000 records of a partition are in flight.
+ * - The committed offset of a partition is its lowest unfinished record: what was handled before a
+ *   crash is seen again and recognised as a duplicate.
  */
 export class ConsumerGroup {
   private readonly handlers = new Map<string, Handler>();
+  private readonly work = new Map<string, PartitionWork>();
+  private commitTimer: NodeJS.Timeout | undefined;
   private consumer: Consumer | undefined;
   private stopping = false;
   private joined = false;
@@ -171,10 +179,19 @@ export class ConsumerGroup {
       groupId: this.o.group,
       readUncommitted: false,
       maxWaitTimeInMs: 250,
+      sessionTimeout: this.o.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(this.o.sessionTimeoutMs / 10)),
+      // How long a rebalance waits for members to rejoin: a killed replica never does, so this
+      // bounds how long the others stand still (kafkajs' default is 60 s). Batches hand their
+      // records over and return at once, so live members rejoin quickly.
+      rebalanceTimeout: this.o.sessionTimeoutMs * 2,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      void this.commitAll().finally(() => this.abandonAll());
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
@@ -191,10 +208,17 @@ export class ConsumerGroup {
       partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.eachBatch(payload),
     });
+    this.commitTimer = setInterval(() => void this.commitAll(), COMMIT_INTERVAL_MS);
+    this.commitTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.commitTimer);
+    // Records being handled finish (nothing new starts); their progress is committed.
+    await Promise.all([...this.work.values()].map((w) => w.idle()));
+    await this.commitAll();
+    this.abandonAll();
     await this.consumer?.stop().catch(() => {});
     await this.consumer?.disconnect().catch(() => {});
     this.consumer = undefined;
@@ -204,46 +228,57 @@ export class ConsumerGroup {
   private async eachBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
     const handler = this.handlers.get(batch.topic);
     if (!handler || batch.messages.length === 0) return;
-    const alive = () => isRunning() && !isStale() && !this.stopping;
-    const byKey = new Map<string, KafkaMessage[]>();
-    for (const m of batch.messages) {
-      const k = m.key?.toString('utf8') ?? '';
-      let list = byKey.get(k);
-      if (!list) {
-        list = [];
-        byKey.set(k, list);
-      }
-      list.push(m);
+    const id = `${batch.topic}\u0000${batch.partition}`;
+    let work = this.work.get(id);
+    if (!work) {
+      work = new PartitionWork(handler.spec.keyConcurrency ?? 8);
+      this.work.set(id, work);
     }
-    let complete = true;
-    const queues = [...byKey.values()];
-    const workers = Math.min(handler.spec.keyConcurrency ?? 8, queues.length);
-    await Promise.all(
-      Array.from({ length: workers }, async () => {
-        for (let q = queues.shift(); q; q = queues.shift()) {
-          for (const m of q) {
-            if (
-              !alive() ||
-              (await this.process(handler, batch.topic, batch.partition, m, alive, heartbeat)) === undefined
-            ) {
-              complete = false;
-              return;
-            }
-          }
-        }
-      }),
-    );
-    if (!complete || !alive()) return; // redone from the last commit by whoever owns the partition
-    const last = batch.lastOffset();
-    resolveOffset(last);
-    await this.consumer?.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    const w = work;
+    const alive = () => isRunning() && !isStale() && !this.stopping && !w.abandoned;
+    for (const m of batch.messages) {
+      w.add(m.key?.toString('utf8') ?? '', BigInt(m.offset), async () => {
+        if (!alive()) return false;
+        return (await this.process(handler, batch.topic, batch.partition, m, alive, heartbeat)) !== undefined;
+      });
+    }
+    // Handed over to the partition's work: kafkajs fetches on from here (commits are ours).
+    resolveOffset(batch.lastOffset());
     this.o.metrics.lag.set(
       { topic: batch.topic, group: this.o.group, partition: String(batch.partition) },
       Number(batch.offsetLag()),
     );
-    await heartbeat();
+    // Backpressure: fetch more only while the partition has room for it.
+    while (alive() && !(await w.below(MAX_IN_FLIGHT, 1000))) await heartbeat().catch(() => {});
+    await this.commit(batch.topic, batch.partition, w);
+    await heartbeat().catch(() => {});
+  }
+
+  /** Commits a partition's progress: everything below its lowest unfinished record. */
+  private async commit(topic: string, partition: number, w: PartitionWork): Promise<void> {
+    const offset = w.committable();
+    if (offset === undefined || (w.committed !== undefined && offset <= w.committed) || w.abandoned) return;
+    try {
+      await this.consumer?.commitOffsets([{ topic, partition, offset: offset.toString() }]);
+      w.committed = offset;
+    } catch (err) {
+      // A rebalance took the partition away meanwhile: its next owner starts from the last commit.
+      this.o.logger.debug({ err: (err as Error).message, topic, partition }, 'offset commit skipped');
+    }
+  }
+
+  /** Commits the progress of every partition (a timer does it between batches). */
+  private async commitAll(): Promise<void> {
+    for (const [id, w] of this.work) {
+      const [topic, partition] = id.split('\u0000') as [string, string];
+      await this.commit(topic, Number(partition), w);
+    }
+  }
+
+  /** A rebalance: whatever runs finishes its record, nothing new starts, the new owner resumes. */
+  private abandonAll(): void {
+    for (const w of this.work.values()) w.abandoned = true;
+    this.work.clear();
   }
 
   /** Handles one record to an outcome; undefined when interrupted (stop, rebalance) before one. */

@@ -1,4 +1,5 @@
 import type { FastifyError } from 'fastify';
+import { isDbUnavailable } from '../db/postgres.js';
 import { isWattstreamError, KernelErrorCode } from '../errors.js';
 
 /** RFC 9457 problem details, with our stable `code` and, for validation errors, the fields. */
@@ -98,6 +99,9 @@ export function toProblem(err: unknown): Problem {
   if (mapped) return problem(mapped.status, mapped.code, fe.message);
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return problem(fe.statusCode, KernelErrorCode.HttpMalformedBody, fe.message);
+  }
+  if (isDbUnavailable(err)) {
+    return problem(503, KernelErrorCode.DbUnavailable, 'the database is not reachable right now; try again shortly');
   }
   return problem(500, KernelErrorCode.Internal, 'internal error; the service log has the details');
 }

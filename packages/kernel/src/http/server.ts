@@ -97,6 +97,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     else req.log.debug({ code: p.code, detail: p.detail, url: req.url }, 'request refused');
     const retryAfter = (err as { details?: { retryAfterS?: unknown } }).details?.retryAfterS;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+    else if (p.status === 503) reply.header('retry-after', '1');
+
     return reply.status(p.status).type(PROBLEM_CONTENT_TYPE).send(p);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -108,6 +110,11 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   });
 
   await app.register(swagger, {
+    // Components named after the contract schema ($id `wattstream/users/Profile` → `Profile`).
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) =>
+        typeof json.$id === 'string' ? (json.$id.split('/').pop() ?? `def-${i}`) : `def-${i}`,
+    },
     openapi: {
       openapi: '3.1.0',
       info: { title: `wattstream ${opts.service}`, version: opts.version, description: opts.description },
