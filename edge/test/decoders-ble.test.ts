@@ -8,6 +8,7 @@ import {
   decodeRscMeasurement,
   parseCharacteristic,
 } from '../src/decoders/index.js';
+import { safely, Truncated } from '../src/decoders/reader.js';
 import { hex, reading } from './helpers.js';
 
 const T0 = 1_764_000_000_000;
@@ -288,5 +289,19 @@ describe('parseCharacteristic', () => {
     expect(parseCharacteristic('0x2ad2')).toBe('2ad2');
     expect(parseCharacteristic('00002a63-0000-1000-8000-00805f9b34fb')).toBe('2a63');
     expect(parseCharacteristic('2a38')).toBeUndefined();
+  });
+});
+
+describe('safely()', () => {
+  it('turns a truncated payload into a typed error but lets a bug through', () => {
+    const [r] = safely('s', () => {
+      throw new Truncated('flags', 1, 0);
+    });
+    expect(r).toMatchObject({ ok: false, error: { code: 'WS_EDGE_DECODE_TRUNCATED' } });
+    expect(() =>
+      safely('s', () => {
+        throw new TypeError('cannot read properties of undefined');
+      }),
+    ).toThrow(TypeError);
   });
 });
