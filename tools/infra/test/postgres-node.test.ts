@@ -69,6 +69,21 @@ describe('PostgresNode', () => {
     expect(await connectError(cluster.url.replace(/:[^:@/]+@/, ':wrong@'))).toBe('28P01');
   });
 
+  it('a second test cluster is copied from the cached initdb, with a password of its own', async () => {
+    const second = await startPostgres();
+    try {
+      expect(second.url).not.toBe(cluster.url);
+      expect(await query(second.url, 'SELECT current_user AS u')).toEqual([{ u: 'postgres' }]);
+      // The other cluster's password does not open this one.
+      const crossed = new URL(second.url);
+      crossed.password = new URL(cluster.url).password;
+      expect(await connectError(crossed.href)).toBe('28P01');
+      expect(readFileSync(join(second.node.dataDir, 'PG_VERSION'), 'utf8').trim()).toBe(String(findPostgres().major));
+    } finally {
+      await second.destroy();
+    }
+  });
+
   it('starts again on its data after a stop, and after SIGKILL without losing a commit', async () => {
     await query(cluster.url, 'CREATE TABLE kept (v int)');
     await query(cluster.url, 'INSERT INTO kept VALUES (1)');
