@@ -39,7 +39,7 @@ const MAX_SOCKET_PATH = 107;
 
 /**
  * A PostgreSQL cluster from the machine's packages in a throwaway data directory: `initdb` once
- * (superuser `postgres`, a generated password in `<dir>/superuser.password` (0600), SCRAM for
+ * (test clusters copy a cached one, see postgres-initdb.ts; superuser `postgres`, a generated password in `<dir>/superuser.password` (0600), SCRAM for
  * every connection, UTF8, C locale), then `postgres` on 127.0.0.1 only, its Unix socket in the
  * instance folder. As root it runs as the `postgres` system user (see run-as.ts). Readiness is a
  * real login and `SELECT 1`; `stop` asks for a fast shutdown (SIGINT), which ends open sessions.
