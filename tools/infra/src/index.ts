@@ -3,6 +3,8 @@ export * from './free-port.js';
 export * from './kafka-node.js';
 export * from './managed-process.js';
 export * from './paths.js';
+export * from './postgres-initdb.js';
+export * from './postgres-install.js';
 export * from './postgres-node.js';
 export * from './prereqs.js';
 export * from './provision.js';

@@ -4,7 +4,8 @@ import { createKafka, createLogger, DEFAULT_PORTS, loadConfig, port, questdbExec
 import { KafkaNode } from './kafka-node.js';
 import { ManagedProcess } from './managed-process.js';
 import { withPg } from './pg-client.js';
-import { findPostgres, type PostgresDurability, PostgresNode } from './postgres-node.js';
+import { findPostgres } from './postgres-install.js';
+import { type PostgresDurability, PostgresNode } from './postgres-node.js';
 import { assertPortsFree, checkJava, javaBinary } from './prereqs.js';
 import { provision } from './provision.js';
 import { QuestDbNode } from './questdb-node.js';

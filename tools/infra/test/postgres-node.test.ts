@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,34 @@ describe('PostgresNode', () => {
     expect(uidOf(pid!)).toBe(isRoot ? postgresRunAs()!.uid : process.getuid?.());
     expect(statSync(cluster.node.passwordFile).mode & 0o777).toBe(0o600);
     expect(await connectError(cluster.url.replace(/:[^:@/]+@/, ':wrong@'))).toBe('28P01');
+  });
+
+  it('a second test cluster is copied from the cached initdb, with a password of its own', {
+    timeout: 90_000,
+  }, async () => {
+    const second = await startPostgres();
+    try {
+      expect(second.url).not.toBe(cluster.url);
+      expect(await query(second.url, 'SELECT current_user AS u')).toEqual([{ u: 'postgres' }]);
+      // The other cluster's password does not open this one.
+      const crossed = new URL(second.url);
+      crossed.password = new URL(cluster.url).password;
+      expect(await connectError(crossed.href)).toBe('28P01');
+      expect(readFileSync(join(second.node.dataDir, 'PG_VERSION'), 'utf8').trim()).toBe(String(findPostgres().major));
+
+      // After a reboot a killed server's postmaster.pid can name a pid that now belongs to another
+      // process of the same user (here: the first cluster's postmaster). Postgres alone refuses
+      // to start ("lock file already exists"); start() removes a lock that is not this cluster's.
+      await second.node.stop();
+      writeFileSync(
+        join(second.node.dataDir, 'postmaster.pid'),
+        `${cluster.node.service.runningPid()}\n${second.node.dataDir}\n`,
+      );
+      await second.node.start();
+      expect(await query(second.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await second.destroy();
+    }
   });
 
   it('starts again on its data after a stop, and after SIGKILL without losing a commit', async () => {
