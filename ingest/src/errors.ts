@@ -6,6 +6,8 @@ export const IngestErrorCode = {
   NotAuthorized: 'WS_INGEST_NOT_AUTHORIZED',
   /** CONNECT with a zero-length client id. */
   ClientIdEmpty: 'WS_INGEST_CLIENT_ID_EMPTY',
+  /** CONNECT whose client id is neither the edgeId nor `{edgeId}:{suffix}` (CONNACK 2). */
+  ClientIdNotOwned: 'WS_INGEST_CLIENT_ID_NOT_OWNED',
   /** CONNECT whose username is not the token's `sub`. */
   UsernameMismatch: 'WS_INGEST_USERNAME_MISMATCH',
   /** CONNECT whose token has no valid `athletes` claim. */

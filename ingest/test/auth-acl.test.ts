@@ -96,6 +96,51 @@ describe('authentication (CONNECT)', () => {
     }
   });
 
+  it('refuses a client id that is not the credential’s edge with return code 2: no takeover of another edge’s session', async () => {
+    const victim = uid('edge');
+    const victimToken = await ingest.token(victim, ['a1']);
+    const b = track(
+      await connectEdge(url, { clientId: victim, username: victim, password: victimToken, clean: false }),
+    );
+    await b.subscribeAsync(`v1/errors/${victim}`, { qos: 1 });
+    let bClosed = false;
+    b.on('close', () => {
+      bClosed = true;
+    });
+
+    const attacker = uid('edge');
+    const attackerToken = await ingest.token(attacker, ['a1']);
+    // The victim's id, and ids that only look like the attacker's (`-`/`_` are id characters, so
+    // `{attacker}-x` may be another edge's id).
+    for (const clientId of [
+      victim,
+      `${attacker}-x`,
+      `${attacker}_x`,
+      `${attacker}:`,
+      `${attacker}:a/b`,
+      `x${attacker}`,
+    ]) {
+      const raw = await RawClient.open(ingest.ports.mqtt!);
+      raw.connect({ clientId, username: attacker, password: attackerToken, clean: false });
+      expect(await raw.next('connack'), clientId).toMatchObject({ returnCode: 2, sessionPresent: false });
+      await raw.closedAt;
+    }
+
+    // B kept its connection and its session: a publish is acknowledged, and its subscription still delivers.
+    await b.publishAsync('v1/samples/a1/dev-1', JSON.stringify(batch(1)), { qos: 1 });
+    const error = nextMessage(b, `v1/errors/${victim}`);
+    await b.publishAsync('v1/samples/a1/dev-1', '{"seq":2,"samples":[]}', { qos: 1 });
+    expect(JSON.parse((await error).toString())).toMatchObject({ code: 'WS_CONTRACT_SCHEMA' });
+    expect(bClosed).toBe(false);
+    expect(b.connected).toBe(true);
+
+    // The attacker's own ids are fine: exactly its edgeId, or `{edgeId}:{suffix}`.
+    for (const clientId of [attacker, `${attacker}:dev-1`]) {
+      const c = track(await connectEdge(url, { clientId, username: attacker, password: attackerToken }));
+      expect(c.connected).toBe(true);
+    }
+  });
+
   it('refuses a Last Will outside v1/status/{edgeId}', async () => {
     const edge = uid('edge');
     const token = await ingest.token(edge, ['a1']);
@@ -216,7 +261,7 @@ describe('ACL', () => {
     }
 
     // A valid publish afterwards is acknowledged (so Kafka has everything written before it)...
-    const ok = track(await connectEdge(url, { clientId: uid('c'), username: edge, password: token }));
+    const ok = track(await connectEdge(url, { clientId: `${edge}:${uid('c')}`, username: edge, password: token }));
     await ok.publishAsync(`v1/samples/${mine}/dev-1`, JSON.stringify(batch(7)), { qos: 1 });
     // ...and nothing for the other athlete or from the refused topics reached either topic.
     const received = await readToEnd(
