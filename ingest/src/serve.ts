@@ -89,7 +89,7 @@ export async function startIngest(config: ServeConfig, opts: { logger?: Logger }
     logger: logger.child({ component: 'kafka-writer' }),
     metrics,
   });
-  const records = new RecordBuilder(instance);
+  const records = new RecordBuilder(instance, { maxFutureSkewMs: config.maxFutureSkew, maxAgeMs: config.maxSampleAge });
 
   let broker: EmbeddedBroker | undefined;
   let upstream: Upstream | undefined;

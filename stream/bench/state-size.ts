@@ -20,7 +20,7 @@ export interface StateSizeResult {
 export function benchStateSize({ athletes = 5000, devices = 3, seconds = 120 } = {}): StateSizeResult {
   const gc = (globalThis as { gc?: () => void }).gc;
   const proc = new Processor(
-    { sessionGapMs: 300_000, latenessMs: 5000, idleStateTtlMs: 6 * 3_600_000 },
+    { sessionGapMs: 300_000, latenessMs: 5000, maxFutureSkewMs: 30_000, idleStateTtlMs: 6 * 3_600_000 },
     { get: () => undefined },
   );
   const t0 = 1_764_000_000_000;

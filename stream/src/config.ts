@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '@wattstream/contracts';
 import {
   authConfig,
   bool,
@@ -54,6 +55,11 @@ export const workerConfigSpec = {
     default: '5s',
     max: 60_000,
     description: 'how far out of order a sample may arrive and still count',
+  }),
+  maxFutureSkewMs: duration('STREAM_MAX_FUTURE_SKEW', {
+    default: `${DEFAULT_MAX_FUTURE_SKEW_MS}ms`,
+    description:
+      'a sample further ahead of its arrival (record timestamp) is ignored and counted, so a wrong clock cannot move event time; keep ≥ INGEST_MAX_FUTURE_SKEW',
   }),
   statsIntervalMs: duration('STREAM_STATS_INTERVAL', {
     default: '250ms',

@@ -12,7 +12,8 @@ export interface EncodedState {
   q: number;
   la: number;
   le: number;
-  d: [string, number, number, number, number[], number][];
+  /** devices: id, maxSeq, seqMask, lastTs, recent, recentPos, content hashes (absent before) */
+  d: [string, number, number, number, number[], number, number[]?][];
   s: EncodedSession | null;
 }
 interface EncodedSession {
@@ -65,7 +66,9 @@ const un = (x: Num | undefined): number => (x === null || x === undefined ? Numb
 
 export function encodeState(a: AthleteState): EncodedState {
   const d: EncodedState['d'] = [];
-  for (const [id, dev] of a.devices) d.push([id, dev.maxSeq, dev.seqMask, dev.lastTs, dev.recent, dev.recentPos]);
+  for (const [id, dev] of a.devices) {
+    d.push([id, dev.maxSeq, dev.seqMask, dev.lastTs, dev.recent, dev.recentPos, dev.hashes.map((h) => h ?? 0)]);
+  }
   return { q: a.statsSeq, la: a.lastArrival, le: a.lastEndTs, d, s: a.session ? encodeSession(a.session) : null };
 }
 
@@ -95,8 +98,8 @@ export function decodeState(athleteId: string, e: EncodedState): AthleteState {
   a.statsSeq = e.q;
   a.lastArrival = e.la;
   a.lastEndTs = e.le;
-  for (const [id, maxSeq, seqMask, lastTs, recent, recentPos] of e.d) {
-    const dev: DeviceState = { maxSeq, seqMask, lastTs, recent: [...recent], recentPos };
+  for (const [id, maxSeq, seqMask, lastTs, recent, recentPos, hashes] of e.d) {
+    const dev: DeviceState = { maxSeq, seqMask, hashes: [...(hashes ?? [])], lastTs, recent: [...recent], recentPos };
     a.devices.set(id, dev);
   }
   if (e.s) a.session = decodeSession(athleteId, e.s);

@@ -103,7 +103,7 @@ describe('stream worker across a Kafka crash', () => {
 
       // the uninterrupted run: the same records through the same processing, no Kafka
       const proc = new Processor(
-        { sessionGapMs: GAP_MS, latenessMs: 5000, idleStateTtlMs: 6 * 3_600_000 },
+        { sessionGapMs: GAP_MS, latenessMs: 5000, maxFutureSkewMs: 30_000, idleStateTtlMs: 6 * 3_600_000 },
         { get: () => undefined },
       );
       const ps = new PartitionState(0);

@@ -1,4 +1,12 @@
-import { cloudEventHeaders, kafkaTopics, type MetricsReceived, type Sample } from '@wattstream/contracts';
+import {
+  batchContentHash,
+  canonicalSampleBatch,
+  cloudEventHeaders,
+  kafkaTopics,
+  type MetricsReceived,
+  metricsReceivedCeId,
+  type Sample,
+} from '@wattstream/contracts';
 import type { KafkaMessage } from '@wattstream/platform';
 import { createConsumer, createKafka, createLogger, type Producer } from '@wattstream/platform';
 import type { Kafka } from '../../src/compacted-reader.js';
@@ -17,7 +25,7 @@ export const uniquePrefix = (name: string) =>
 
 /**
  * Produces samples as ingest does: `tracking.metrics.received` records keyed by athleteId, value
- * `MetricsReceived`, CloudEvents headers with `ce_id` = `{deviceId}:{seq}`.
+ * `MetricsReceived`, CloudEvents headers with the contract's `ce_id` (content hash included).
  */
 export async function produceSamples(
   producer: Producer,
@@ -50,7 +58,7 @@ export async function produceSamples(
       value: JSON.stringify(value),
       headers: cloudEventHeaders({
         type: kafkaTopics.metricsReceived.name,
-        id: `${opts.deviceId}:${seq}`,
+        id: metricsReceivedCeId(opts.athleteId, opts.deviceId, seq, batchContentHash(canonicalSampleBatch(value))),
         source: `/edges/${value.edgeId}`,
       }),
     });
