@@ -178,7 +178,7 @@ export class EdgeAgent {
   async start(): Promise<void> {
     const { config: c, logger } = this.opts;
     if (this.opts.http !== false) {
-      this.ops = await startOpsServer({ port: c.httpPort, registry: this.metrics.registry, logger });
+      this.ops = await startOpsServer({ port: c.httpPort, host: c.bindHost, registry: this.metrics.registry, logger });
       this.ops.addReadinessCheck('mqtt', () => this.publisher.connected || 'not connected to the broker');
       this.ops.route('/status', (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });

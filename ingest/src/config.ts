@@ -71,6 +71,7 @@ export const serveConfig = {
   kafkaBrokers: sharedConfig.kafkaBrokers,
   dataDir: sharedConfig.dataDir,
   logLevel: sharedConfig.logLevel,
+  bindHost: sharedConfig.bindHost,
   ...authConfig,
   ...kafkaWriteConfig,
   mode: oneOf('INGEST_MODE', ['embedded', 'shared'] as const, {
@@ -82,7 +83,10 @@ export const serveConfig = {
     allowZero: true,
     description: 'metrics and health (HTTP)',
   }),
-  mqttHost: str('MQTT_HOST', { default: '0.0.0.0', description: 'address the MQTT listeners bind to' }),
+  mqttHost: str('MQTT_HOST', {
+    default: '127.0.0.1',
+    description: 'address the MQTT listeners bind to (loopback on a developer machine; 0.0.0.0 where edges connect)',
+  }),
   mqttPort: port('MQTT_PORT', {
     default: DEFAULT_SERVICE_PORTS.mqtt,
     allowZero: true,
@@ -185,6 +189,7 @@ export const sinkConfig = {
   kafkaBrokers: sharedConfig.kafkaBrokers,
   questdbHttp: sharedConfig.questdbHttp,
   logLevel: sharedConfig.logLevel,
+  bindHost: sharedConfig.bindHost,
   httpPort: port('SINK_HTTP_PORT', {
     default: DEFAULT_SERVICE_PORTS.sinkHttp,
     allowZero: true,

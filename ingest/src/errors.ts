@@ -12,6 +12,8 @@ export const IngestErrorCode = {
   UsernameMismatch: 'WS_INGEST_USERNAME_MISMATCH',
   /** CONNECT whose token has no valid `athletes` claim. */
   AthletesClaim: 'WS_INGEST_ATHLETES_CLAIM',
+  /** A status publish or Last Will that is not an `EdgeStatus`; not retained, the connection is closed. */
+  StatusInvalid: 'WS_INGEST_STATUS_INVALID',
   /** CONNECT whose Last Will is not on `v1/status/{edgeId}`. */
   WillNotAuthorized: 'WS_INGEST_WILL_NOT_AUTHORIZED',
   /** CONNECT refused because `MQTT_MAX_CONNECTIONS` clients are connected. */

@@ -141,11 +141,15 @@ describe('authentication (CONNECT)', () => {
     }
   });
 
-  it('refuses a Last Will outside v1/status/{edgeId}', async () => {
+  it('refuses a Last Will outside v1/status/{edgeId} or that is not an EdgeStatus', async () => {
     const edge = uid('edge');
     const token = await ingest.token(edge, ['a1']);
-    const will = { topic: 'v1/status/another-edge', payload: Buffer.from('{}'), qos: 1 as const, retain: true };
+    const offline = Buffer.from(JSON.stringify({ state: 'offline', ts: Date.now() }));
+    const will = { topic: 'v1/status/another-edge', payload: offline, qos: 1 as const, retain: true };
     expect(await refusal(connectEdge(url, { clientId: edge, username: edge, password: token, will }))).toBe(5);
+    // on its own topic, but not an EdgeStatus: it would be retained for every later reader
+    const junk = { ...will, topic: `v1/status/${edge}`, payload: Buffer.from('{"state":"hacked"}') };
+    expect(await refusal(connectEdge(url, { clientId: edge, username: edge, password: token, will: junk }))).toBe(5);
     const ok = { ...will, topic: `v1/status/${edge}` };
     track(await connectEdge(url, { clientId: edge, username: edge, password: token, will: ok }));
   });
@@ -207,6 +211,34 @@ async function startTestIngestKey() {
 }
 
 describe('ACL', () => {
+  it('retains only a valid EdgeStatus on v1/status/{edgeId}: anything else gets no PUBACK, a closed connection and WS_INGEST_STATUS_INVALID', async () => {
+    const edge = uid('edge');
+    const opts = { clientId: edge, username: edge, password: await ingest.token(edge, ['a1']), clean: false };
+    const sub = track(await connectEdge(url, opts));
+    await sub.subscribeAsync(`v1/errors/${edge}`, { qos: 1 });
+    sub.end(true);
+    for (const payload of ['not json', '{"state":"hacked","ts":1764000000000}', '{"state":"online"}']) {
+      const c = track(await connectEdge(url, opts));
+      const closed = new Promise<void>((r) => c.once('close', () => r()));
+      let acked = false;
+      c.publish(`v1/status/${edge}`, payload, { qos: 1, retain: true }, (err) => {
+        if (!err) acked = true;
+      });
+      await closed;
+      expect(acked, payload).toBe(false);
+      c.end(true);
+      const again = track(await connectEdge(url, opts));
+      const msg = JSON.parse((await nextMessage(again, `v1/errors/${edge}`)).toString());
+      expect(msg).toMatchObject({ code: 'WS_INGEST_STATUS_INVALID', topic: `v1/status/${edge}` });
+      again.end(true);
+    }
+    const c = track(await connectEdge(url, opts));
+    await c.publishAsync(`v1/status/${edge}`, JSON.stringify({ state: 'online', ts: Date.now(), queueDepth: 0 }), {
+      qos: 1,
+      retain: true,
+    });
+  });
+
   it('grants only the edge’s own errors and commands subscriptions', async () => {
     const edge = uid('edge');
     const raw = await RawClient.open(ingest.ports.mqtt!);

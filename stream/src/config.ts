@@ -18,6 +18,7 @@ const common = {
   kafkaBrokers: sharedConfig.kafkaBrokers,
   dataDir: sharedConfig.dataDir,
   logLevel: sharedConfig.logLevel,
+  bindHost: sharedConfig.bindHost,
   topicPrefix: str('STREAM_TOPIC_PREFIX', {
     default: '',
     pattern: /^[A-Za-z0-9._-]*$/,
@@ -100,7 +101,6 @@ export const liveConfigSpec = {
     allowZero: true,
     description: 'WebSocket, HTTP API, dashboard, metrics',
   }),
-  host: str('LIVE_HOST', { default: '0.0.0.0', description: 'address to listen on' }),
   transport: oneOf('LIVE_TRANSPORT', ['auto', 'uws', 'ws'] as const, {
     default: 'auto',
     description: 'auto: uWebSockets.js when its native binary loads, else ws (logged); uws: fail without it',

@@ -503,7 +503,7 @@ export async function startWorker(
 
   let opsServer: OpsServer | undefined;
   if (ops) {
-    opsServer = await startOpsServer({ port: cfg.httpPort, registry, logger });
+    opsServer = await startOpsServer({ port: cfg.httpPort, host: cfg.bindHost, registry, logger });
     opsServer.addReadinessCheck('kafka-group', () => (assigned.length > 0 ? true : 'no partitions assigned yet'));
   }
   logger.info({ topics, inputPartitions, instance: cfg.instanceId }, 'stream worker running');

@@ -11,6 +11,7 @@ import type { AedesOptions, Client } from 'aedes';
 import { IngestErrorCode } from '../errors.js';
 import type { IngestMetrics } from '../metrics.js';
 import { getConnectInfo, scheduleExpiry, setSession } from './session.js';
+import { statusProblem } from './status.js';
 
 /** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3). */
 export const ConnackCode = {
@@ -117,6 +118,16 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
             ConnackCode.NotAuthorized,
             IngestErrorCode.WillNotAuthorized,
             `Last Will must be on ${mqttTopics.status(edgeId)}`,
+          );
+        }
+        const willProblem = info.willPayload === undefined ? undefined : statusProblem(info.willPayload);
+        if (willProblem !== undefined) {
+          return refuse(
+            client,
+            done,
+            ConnackCode.NotAuthorized,
+            IngestErrorCode.StatusInvalid,
+            `Last Will is not an EdgeStatus: ${willProblem}`,
           );
         }
         const expiresAt = claims.exp * 1000;

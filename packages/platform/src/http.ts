@@ -22,7 +22,8 @@ export interface OpsServer {
  */
 export async function startOpsServer(opts: {
   port: number;
-  host?: string;
+  /** the BIND_HOST setting (sharedConfig.bindHost) */
+  host: string;
   registry: Registry;
   logger: Logger;
 }): Promise<OpsServer> {
@@ -68,7 +69,7 @@ export async function startOpsServer(opts: {
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '0.0.0.0', () => {
+    server.listen(opts.port, opts.host, () => {
       server.off('error', reject);
       resolve();
     });
