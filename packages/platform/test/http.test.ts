@@ -23,3 +23,25 @@ describe('ops server bind address', () => {
     }
   });
 });
+
+describe('ops server readiness', () => {
+  it('answers 200 ready, 200 degraded with the reason, 503 not ready', async () => {
+    const logger = createLogger('test', 'silent');
+    const ops = await startOpsServer({ port: 0, host: '127.0.0.1', registry: createRegistry('t'), logger });
+    let state: boolean | string | { degraded: string } = true;
+    ops.addReadinessCheck('broker', () => state);
+    const readyz = async () => {
+      const res = await fetch(`http://127.0.0.1:${ops.port}/readyz`);
+      return { code: res.status, body: await res.json() };
+    };
+    try {
+      expect(await readyz()).toEqual({ code: 200, body: { status: 'ready', checks: { broker: 'ok' } } });
+      state = { degraded: 'reconnecting' };
+      expect(await readyz()).toEqual({ code: 200, body: { status: 'degraded', checks: { broker: 'reconnecting' } } });
+      state = 'down';
+      expect(await readyz()).toEqual({ code: 503, body: { status: 'not ready', checks: { broker: 'down' } } });
+    } finally {
+      await ops.close();
+    }
+  });
+});

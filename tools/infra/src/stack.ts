@@ -135,9 +135,15 @@ export class Stack {
 
   async up(): Promise<Record<string, string>> {
     const log = this.opts.log ?? (() => {});
-    await checkJava(this.kafka.service.spec.command);
     const kafkaRunning = this.kafka.service.runningPid() !== undefined;
     const questdbRunning = this.questdb.service.runningPid() !== undefined;
+    // Nothing to start: no JVM check (a `java -version` is ~1 s), nothing to provision.
+    if (kafkaRunning && questdbRunning) {
+      log(`Kafka already running (pid ${this.kafka.service.runningPid()})`);
+      log(`QuestDB already running (pid ${this.questdb.service.runningPid()})`);
+      return this.env();
+    }
+    await checkJava(this.kafka.service.spec.command);
     if (!kafkaRunning) {
       await assertPortsFree({ Kafka: this.ports.kafka, 'Kafka controller': this.ports.kafkaController });
     }
