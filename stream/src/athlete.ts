@@ -16,7 +16,7 @@ export interface DeviceState {
    * Content hash (32 bits of the `ce_id`'s, 0 = unknown) of each seq in the window, at
    * `seq % (SEQ_WINDOW + 1)`: a seen seq with another content is another batch, not a redelivery.
    */
-  hashes: number[];
+  hashes: Uint32Array;
   lastTs: number;
   /** circular buffer of the latest sample timestamps */
   recent: number[];
@@ -52,7 +52,8 @@ export interface AthleteOptions {
 
 /**
  * Per-athlete state: devices seen (for redelivery), the open session and its metrics, the live
- * stats counter. Kept small: a session is ~1.5 KB, a device ~200 B (see bench/state-size.ts).
+ * stats counter. Kept small: a session is ~1.5 KB, a device ~400 B with its content-hash ring (see
+ * bench/state-size.ts).
  */
 export class AthleteState {
   devices = new Map<string, DeviceState>();
@@ -89,7 +90,7 @@ export class AthleteState {
     let dev = this.devices.get(rec.deviceId);
     const batchMaxTs = maxTs(rec.samples, latest);
     if (dev === undefined) {
-      dev = { maxSeq: rec.seq, seqMask: 0, hashes: [], lastTs: -1, recent: [], recentPos: 0 };
+      dev = { maxSeq: rec.seq, seqMask: 0, hashes: newHashRing(), lastTs: -1, recent: [], recentPos: 0 };
       this.devices.set(rec.deviceId, dev);
       rememberHash(dev, rec.seq, contentHash);
     } else if (!acceptSeq(dev, rec.seq, batchMaxTs, contentHash)) {
@@ -161,6 +162,9 @@ function remember(dev: DeviceState, ts: number): void {
 
 const HASH_SLOTS = SEQ_WINDOW + 1;
 
+/** The content-hash ring of a device: 33 × 4 bytes, not 33 heap numbers. */
+export const newHashRing = (): Uint32Array => new Uint32Array(HASH_SLOTS);
+
 /** The 32-bit form of a `ce_id` content hash kept in the state (0 = unknown). */
 export const shortHash = (contentHash: string | undefined): number =>
   contentHash === undefined ? 0 : Number.parseInt(contentHash.slice(0, 8), 16);
@@ -175,7 +179,7 @@ function rememberHash(dev: DeviceState, seq: number, hash: number): void {
  * whose samples count (each still de-duplicated by ts).
  */
 function sameContent(dev: DeviceState, seq: number, hash: number): boolean {
-  const seen = dev.hashes[seq % HASH_SLOTS] ?? 0;
+  const seen = dev.hashes[seq % HASH_SLOTS] as number;
   return hash === 0 || seen === 0 || seen === hash;
 }
 
