@@ -39,8 +39,9 @@ type Done = Parameters<NonNullable<AedesOptions['authenticate']>>[3];
 /**
  * aedes `authenticate`: username = edgeId, password = an edge JWT signed by the platform.
  * Refusals answer a CONNACK with a non-zero return code and close the connection [MQTT-3.2.2-5]:
- * 2 for an empty client id or one that is not the edge's own, 3 when full, 4 for a missing/malformed/badly signed token, 5 for an
- * expired token, a username that is not the token's subject, or a Last Will outside the ACL.
+ * 2 for an empty client id or one that is not the edge's own, 3 when full, 4 for a
+ * missing/malformed/badly signed token, 5 for an expired token, a username that is not the
+ * token's subject, or a Last Will outside the ACL or not an EdgeStatus.
  */
 export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['authenticate']> {
   const { logger, metrics } = deps;
