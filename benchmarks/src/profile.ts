@@ -167,7 +167,7 @@ async function target(ctx: BenchContext, service: ProfiledService, durationMs: n
       ...shared,
       STREAM_TOPIC_PREFIX: prefix,
       LIVE_PORT: String(port),
-      LIVE_HOST: '127.0.0.1',
+      BIND_HOST: '127.0.0.1',
       LIVE_INSTANCE_ID: 'profile',
     },
     nodeArgs: [],

@@ -178,8 +178,15 @@ export class EdgeAgent {
   async start(): Promise<void> {
     const { config: c, logger } = this.opts;
     if (this.opts.http !== false) {
-      this.ops = await startOpsServer({ port: c.httpPort, registry: this.metrics.registry, logger });
-      this.ops.addReadinessCheck('mqtt', () => this.publisher.connected || 'not connected to the broker');
+      this.ops = await startOpsServer({ port: c.httpPort, host: c.bindHost, registry: this.metrics.registry, logger });
+      // Reconnecting after having been connected is degraded, not down: every sample still goes to
+      // the disk queue and is published once the broker is back.
+      this.ops.addReadinessCheck('mqtt', () => {
+        if (this.publisher.connected) return true;
+        if (this.publisher.everConnected)
+          return { degraded: `reconnecting to the broker; ${this.queue.depth} batches kept on disk` };
+        return 'not connected to the broker';
+      });
       this.ops.route('/status', (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(`${JSON.stringify(this.status())}\n`);

@@ -33,6 +33,7 @@ export const edgeConfig = {
   ),
   dataDir: { ...sharedConfig.dataDir, description: 'state: `DATA_DIR/edge/{pairings.json,queue/,status.json}`' },
   logLevel: sharedConfig.logLevel,
+  bindHost: sharedConfig.bindHost,
   httpPort: port('EDGE_HTTP_PORT', {
     default: DEFAULT_SERVICE_PORTS.edgeHttp,
     allowZero: true,

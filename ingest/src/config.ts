@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '@wattstream/contracts';
 import {
   authConfig,
   bytes,
@@ -70,6 +71,7 @@ export const serveConfig = {
   kafkaBrokers: sharedConfig.kafkaBrokers,
   dataDir: sharedConfig.dataDir,
   logLevel: sharedConfig.logLevel,
+  bindHost: sharedConfig.bindHost,
   ...authConfig,
   ...kafkaWriteConfig,
   mode: oneOf('INGEST_MODE', ['embedded', 'shared'] as const, {
@@ -81,7 +83,10 @@ export const serveConfig = {
     allowZero: true,
     description: 'metrics and health (HTTP)',
   }),
-  mqttHost: str('MQTT_HOST', { default: '0.0.0.0', description: 'address the MQTT listeners bind to' }),
+  mqttHost: str('MQTT_HOST', {
+    default: '127.0.0.1',
+    description: 'address the MQTT listeners bind to (loopback on a developer machine; 0.0.0.0 where edges connect)',
+  }),
   mqttPort: port('MQTT_PORT', {
     default: DEFAULT_SERVICE_PORTS.mqtt,
     allowZero: true,
@@ -139,6 +144,20 @@ export const serveConfig = {
     min: 1,
     description: 'publishes an edge may send at once before MQTT_PUBLISH_RATE applies',
   }),
+  maxFutureSkew: duration('INGEST_MAX_FUTURE_SKEW', {
+    default: `${DEFAULT_MAX_FUTURE_SKEW_MS}ms`,
+    max: 86_400_000,
+    description:
+      'a batch with a sample ts further ahead of its receipt is rejected (WS_CONTRACT_TS_IN_FUTURE): a wrong edge clock',
+  }),
+  // The edge's queue is bounded by bytes, not age (EDGE_QUEUE_BUDGET 512 MiB holds days of one
+  // sensor, hours of a studio): a replay after an outage may carry samples of any age, so none is
+  // refused by default.
+  maxSampleAge: duration('INGEST_MAX_SAMPLE_AGE', {
+    default: '0',
+    description:
+      'a batch with a sample older than this at its receipt is rejected (WS_CONTRACT_TS_TOO_OLD); 0 = no bound, for store-and-forward replays',
+  }),
   upstreamUrl: url('MQTT_UPSTREAM_URL', {
     default: `mqtt://127.0.0.1:${DEFAULT_SERVICE_PORTS.mqtt}`,
     protocols: ['mqtt:', 'mqtts:', 'ws:', 'wss:'],
@@ -170,6 +189,7 @@ export const sinkConfig = {
   kafkaBrokers: sharedConfig.kafkaBrokers,
   questdbHttp: sharedConfig.questdbHttp,
   logLevel: sharedConfig.logLevel,
+  bindHost: sharedConfig.bindHost,
   httpPort: port('SINK_HTTP_PORT', {
     default: DEFAULT_SERVICE_PORTS.sinkHttp,
     allowZero: true,

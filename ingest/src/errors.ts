@@ -6,10 +6,14 @@ export const IngestErrorCode = {
   NotAuthorized: 'WS_INGEST_NOT_AUTHORIZED',
   /** CONNECT with a zero-length client id. */
   ClientIdEmpty: 'WS_INGEST_CLIENT_ID_EMPTY',
+  /** CONNECT whose client id is neither the edgeId nor `{edgeId}:{suffix}` (CONNACK 2). */
+  ClientIdNotOwned: 'WS_INGEST_CLIENT_ID_NOT_OWNED',
   /** CONNECT whose username is not the token's `sub`. */
   UsernameMismatch: 'WS_INGEST_USERNAME_MISMATCH',
   /** CONNECT whose token has no valid `athletes` claim. */
   AthletesClaim: 'WS_INGEST_ATHLETES_CLAIM',
+  /** A status publish or Last Will that is not an `EdgeStatus`; not retained, the connection is closed. */
+  StatusInvalid: 'WS_INGEST_STATUS_INVALID',
   /** CONNECT whose Last Will is not on `v1/status/{edgeId}`. */
   WillNotAuthorized: 'WS_INGEST_WILL_NOT_AUTHORIZED',
   /** CONNECT refused because `MQTT_MAX_CONNECTIONS` clients are connected. */

@@ -1,8 +1,15 @@
 import {
+  batchContentHash,
+  canonicalSampleBatch,
+  checkSampleTimes,
   cloudEventHeaders,
+  DEFAULT_MAX_FUTURE_SKEW_MS,
   decodeSampleBatch,
   type EdgeError,
   type MetricsRejected,
+  metricsReceivedCeId,
+  type SampleBatch,
+  type SampleTimeBounds,
   TOPIC,
 } from '@wattstream/contracts';
 import type { OutRecord } from './kafka-writer.js';
@@ -34,35 +41,38 @@ export class RecordBuilder {
   private rejectedCount = 0;
   private readonly rejectedSource: string;
 
-  constructor(instance: string) {
+  constructor(
+    instance: string,
+    private readonly times: SampleTimeBounds = { maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS, maxAgeMs: 0 },
+  ) {
     this.rejectedSource = `/ingest/${instance}`;
   }
 
   build(p: SamplePublish): Verdict {
     const decoded = decodeSampleBatch(p.payload);
     if (!decoded.ok) return this.reject(p, decoded.error.code, decoded.error.message);
+    const timed = checkSampleTimes(decoded.value, p.receivedAt, this.times);
+    if (!timed.ok) return this.reject(p, timed.error.code, timed.error.message);
     const batch = decoded.value;
-    return { ok: true, samples: batch.samples.length, record: this.received(p, batch.seq) };
+    return { ok: true, samples: batch.samples.length, record: this.received(p, batch) };
   }
 
   /**
-   * The `tracking.metrics.received` record of a validated batch. Its value is the MetricsReceived
-   * envelope (athleteId, deviceId, edgeId: ids checked by the topic parser and the token) spliced
-   * in front of the edge's own batch text, which has just passed decodeSampleBatch: an object
-   * holding exactly `seq` and `samples`, so `{…envelope, "seq":…,"samples":[…]}` is a valid
-   * MetricsReceived. Re-serialising the parsed batch cost as much CPU as parsing it.
+   * The `tracking.metrics.received` record of a validated batch: the MetricsReceived envelope
+   * (athleteId, deviceId, edgeId: ids checked by the topic parser and the token) in front of the
+   * canonical encoding of the validated batch, never the edge's own bytes (which may hold a
+   * duplicate key or another spelling of a number). Its `ce_id` is the batch identity of the
+   * contract, content hash included.
    */
-  private received(p: SamplePublish, seq: number): OutRecord {
-    // Bytes, not a string: no second UTF-8 decode here and no encode in the Kafka client.
-    const envelope = Buffer.from(`{"athleteId":"${p.athleteId}","deviceId":"${p.deviceId}","edgeId":"${p.edgeId}",`);
-    const value = Buffer.concat([envelope, p.payload.subarray(p.payload.indexOf(0x7b) + 1)]);
+  private received(p: SamplePublish, batch: SampleBatch): OutRecord {
+    const canonical = canonicalSampleBatch(batch);
     return {
       topic: TOPIC.metricsReceived,
       key: p.athleteId,
-      value,
+      value: `{"athleteId":"${p.athleteId}","deviceId":"${p.deviceId}","edgeId":"${p.edgeId}",${canonical.slice(1)}`,
       headers: cloudEventHeaders({
         type: TOPIC.metricsReceived,
-        id: `${p.deviceId}:${seq}`,
+        id: metricsReceivedCeId(p.athleteId, p.deviceId, batch.seq, batchContentHash(canonical)),
         source: `/edges/${p.edgeId}`,
         time: p.receivedAt,
         ...(p.traceparent === undefined ? {} : { traceparent: p.traceparent }),

@@ -89,7 +89,7 @@ export async function startIngest(config: ServeConfig, opts: { logger?: Logger }
     logger: logger.child({ component: 'kafka-writer' }),
     metrics,
   });
-  const records = new RecordBuilder(instance);
+  const records = new RecordBuilder(instance, { maxFutureSkewMs: config.maxFutureSkew, maxAgeMs: config.maxSampleAge });
 
   let broker: EmbeddedBroker | undefined;
   let upstream: Upstream | undefined;
@@ -135,7 +135,7 @@ export async function startIngest(config: ServeConfig, opts: { logger?: Logger }
     );
   }
 
-  const ops = await startOpsServer({ port: config.httpPort, registry, logger });
+  const ops = await startOpsServer({ port: config.httpPort, host: config.bindHost, registry, logger });
   ops.addReadinessCheck('kafka', () =>
     writer.failing ? 'Kafka produce failing' : writer.stalled ? 'Kafka produce stalled' : true,
   );

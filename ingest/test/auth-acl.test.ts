@@ -96,11 +96,60 @@ describe('authentication (CONNECT)', () => {
     }
   });
 
-  it('refuses a Last Will outside v1/status/{edgeId}', async () => {
+  it('refuses a client id that is not the credential’s edge with return code 2: no takeover of another edge’s session', async () => {
+    const victim = uid('edge');
+    const victimToken = await ingest.token(victim, ['a1']);
+    const b = track(
+      await connectEdge(url, { clientId: victim, username: victim, password: victimToken, clean: false }),
+    );
+    await b.subscribeAsync(`v1/errors/${victim}`, { qos: 1 });
+    let bClosed = false;
+    b.on('close', () => {
+      bClosed = true;
+    });
+
+    const attacker = uid('edge');
+    const attackerToken = await ingest.token(attacker, ['a1']);
+    // The victim's id, and ids that only look like the attacker's (`-`/`_` are id characters, so
+    // `{attacker}-x` may be another edge's id).
+    for (const clientId of [
+      victim,
+      `${attacker}-x`,
+      `${attacker}_x`,
+      `${attacker}:`,
+      `${attacker}:a/b`,
+      `x${attacker}`,
+    ]) {
+      const raw = await RawClient.open(ingest.ports.mqtt!);
+      raw.connect({ clientId, username: attacker, password: attackerToken, clean: false });
+      expect(await raw.next('connack'), clientId).toMatchObject({ returnCode: 2, sessionPresent: false });
+      await raw.closedAt;
+    }
+
+    // B kept its connection and its session: a publish is acknowledged, and its subscription still delivers.
+    await b.publishAsync('v1/samples/a1/dev-1', JSON.stringify(batch(1)), { qos: 1 });
+    const error = nextMessage(b, `v1/errors/${victim}`);
+    await b.publishAsync('v1/samples/a1/dev-1', '{"seq":2,"samples":[]}', { qos: 1 });
+    expect(JSON.parse((await error).toString())).toMatchObject({ code: 'WS_CONTRACT_SCHEMA' });
+    expect(bClosed).toBe(false);
+    expect(b.connected).toBe(true);
+
+    // The attacker's own ids are fine: exactly its edgeId, or `{edgeId}:{suffix}`.
+    for (const clientId of [attacker, `${attacker}:dev-1`]) {
+      const c = track(await connectEdge(url, { clientId, username: attacker, password: attackerToken }));
+      expect(c.connected).toBe(true);
+    }
+  });
+
+  it('refuses a Last Will outside v1/status/{edgeId} or that is not an EdgeStatus', async () => {
     const edge = uid('edge');
     const token = await ingest.token(edge, ['a1']);
-    const will = { topic: 'v1/status/another-edge', payload: Buffer.from('{}'), qos: 1 as const, retain: true };
+    const offline = Buffer.from(JSON.stringify({ state: 'offline', ts: Date.now() }));
+    const will = { topic: 'v1/status/another-edge', payload: offline, qos: 1 as const, retain: true };
     expect(await refusal(connectEdge(url, { clientId: edge, username: edge, password: token, will }))).toBe(5);
+    // on its own topic, but not an EdgeStatus: it would be retained for every later reader
+    const junk = { ...will, topic: `v1/status/${edge}`, payload: Buffer.from('{"state":"hacked"}') };
+    expect(await refusal(connectEdge(url, { clientId: edge, username: edge, password: token, will: junk }))).toBe(5);
     const ok = { ...will, topic: `v1/status/${edge}` };
     track(await connectEdge(url, { clientId: edge, username: edge, password: token, will: ok }));
   });
@@ -162,6 +211,34 @@ async function startTestIngestKey() {
 }
 
 describe('ACL', () => {
+  it('retains only a valid EdgeStatus on v1/status/{edgeId}: anything else gets no PUBACK, a closed connection and WS_INGEST_STATUS_INVALID', async () => {
+    const edge = uid('edge');
+    const opts = { clientId: edge, username: edge, password: await ingest.token(edge, ['a1']), clean: false };
+    const sub = track(await connectEdge(url, opts));
+    await sub.subscribeAsync(`v1/errors/${edge}`, { qos: 1 });
+    sub.end(true);
+    for (const payload of ['not json', '{"state":"hacked","ts":1764000000000}', '{"state":"online"}']) {
+      const c = track(await connectEdge(url, opts));
+      const closed = new Promise<void>((r) => c.once('close', () => r()));
+      let acked = false;
+      c.publish(`v1/status/${edge}`, payload, { qos: 1, retain: true }, (err) => {
+        if (!err) acked = true;
+      });
+      await closed;
+      expect(acked, payload).toBe(false);
+      c.end(true);
+      const again = track(await connectEdge(url, opts));
+      const msg = JSON.parse((await nextMessage(again, `v1/errors/${edge}`)).toString());
+      expect(msg).toMatchObject({ code: 'WS_INGEST_STATUS_INVALID', topic: `v1/status/${edge}` });
+      again.end(true);
+    }
+    const c = track(await connectEdge(url, opts));
+    await c.publishAsync(`v1/status/${edge}`, JSON.stringify({ state: 'online', ts: Date.now(), queueDepth: 0 }), {
+      qos: 1,
+      retain: true,
+    });
+  });
+
   it('grants only the edge’s own errors and commands subscriptions', async () => {
     const edge = uid('edge');
     const raw = await RawClient.open(ingest.ports.mqtt!);
@@ -216,7 +293,7 @@ describe('ACL', () => {
     }
 
     // A valid publish afterwards is acknowledged (so Kafka has everything written before it)...
-    const ok = track(await connectEdge(url, { clientId: uid('c'), username: edge, password: token }));
+    const ok = track(await connectEdge(url, { clientId: `${edge}:${uid('c')}`, username: edge, password: token }));
     await ok.publishAsync(`v1/samples/${mine}/dev-1`, JSON.stringify(batch(7)), { qos: 1 });
     // ...and nothing for the other athlete or from the refused topics reached either topic.
     const received = await readToEnd(

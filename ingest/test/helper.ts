@@ -224,7 +224,7 @@ export class Publisher {
     this.samples = opts.samples ?? 10;
     this.client = mqtt.connect(url, {
       protocolVersion: 4,
-      clientId: `${edgeId}-${deviceId}`,
+      clientId: `${edgeId}:${deviceId}`,
       username: edgeId,
       password: token,
       clean: false,

@@ -74,13 +74,13 @@ describe('shared-subscription mode against Mosquitto, two replicas', () => {
     const ids = records.map((m) => header(m, 'ce_id'));
     expect(new Set(ids).size).toBe(2 * n); // none missing
     expect(ids.length).toBe(2 * n); // none twice: nothing failed, so one delivery each
-    const fromV5 = records.filter((m) => header(m, 'ce_id')?.startsWith('d5:'));
+    const fromV5 = records.filter((m) => header(m, 'ce_id')?.startsWith(`${athlete}/d5/`));
     expect(
       fromV5.every(
         (m) => header(m, 'ce_source') === `/edges/${edge}` && header(m, 'traceparent')?.startsWith('00-0af7'),
       ),
     ).toBe(true);
-    const fromV4 = records.filter((m) => header(m, 'ce_id')?.startsWith('d4:'));
+    const fromV4 = records.filter((m) => header(m, 'ce_id')?.startsWith(`${athlete}/d4/`));
     expect(fromV4.every((m) => header(m, 'ce_source') === '/edges/unknown')).toBe(true);
     // The broker split the load between the two replicas.
     expect(await accepted(replicas[0]!)).toBeGreaterThan(0);

@@ -78,3 +78,11 @@ describe('configuration', () => {
     expect(() => loadConfig(serveConfig, { MQTT_MAX_PACKET_SIZE: 'huge' })).toThrow(/MQTT_MAX_PACKET_SIZE/);
   });
 });
+
+describe('listen addresses', () => {
+  it('default to loopback: MQTT_HOST and BIND_HOST', () => {
+    const c = loadConfig(serveConfig, {});
+    expect(c.mqttHost).toBe('127.0.0.1');
+    expect(c.bindHost).toBe('127.0.0.1');
+  });
+});

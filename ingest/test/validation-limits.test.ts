@@ -78,6 +78,18 @@ describe('validation', () => {
       /samples\/0\/power: must be <= 3000/,
     ],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'WS_CONTRACT_NOT_UTF8', /UTF-8/],
+    [
+      'a sample a day ahead of the time of receipt',
+      JSON.stringify({
+        seq: 4,
+        samples: [
+          { ts: Date.now(), power: 100 },
+          { ts: Date.now() + 86_400_000, power: 100 },
+        ],
+      }),
+      'WS_CONTRACT_TS_IN_FUTURE',
+      /samples\/1: ts \d+ is \d+ ms ahead of the time of receipt .* at most 30000 ms is allowed/,
+    ],
   ];
 
   it.each(cases)(
@@ -233,7 +245,7 @@ describe('limits', () => {
       TOPIC.metricsReceived,
       (m) => m.key?.toString() === athlete,
     );
-    expect(received.map((m) => header(m, 'ce_id')).sort()).toEqual(['tls:2', 'ws:1']);
+    expect(received.map((m) => header(m, 'ce_id')?.split('/').slice(1, 3).join(':')).sort()).toEqual(['tls:2', 'ws:1']);
     const bad = await connectEdge(`ws://127.0.0.1:${ingest.ports.ws}/mqtt`, {
       clientId: 'x',
       username: 'x',

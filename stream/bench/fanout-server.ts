@@ -25,6 +25,7 @@ const hub = new Hub(
     softBufferBytes: 256 * 1024,
     maxBufferBytes: 64 * 1024 * 1024,
     slowClientTimeoutMs: 600_000,
+    maxMessageBytes: 16 * 1024,
   },
   keys,
   { get: () => undefined },

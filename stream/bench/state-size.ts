@@ -1,4 +1,9 @@
-import type { MetricsReceived } from '@wattstream/contracts';
+import {
+  batchContentHash,
+  canonicalSampleBatch,
+  type MetricsReceived,
+  metricsReceivedCeId,
+} from '@wattstream/contracts';
 import { newOutbox, PartitionState, Processor } from '../src/processor.js';
 import { encodeState, STATE_FORMAT_VERSION } from '../src/state-codec.js';
 
@@ -20,7 +25,7 @@ export interface StateSizeResult {
 export function benchStateSize({ athletes = 5000, devices = 3, seconds = 120 } = {}): StateSizeResult {
   const gc = (globalThis as { gc?: () => void }).gc;
   const proc = new Processor(
-    { sessionGapMs: 300_000, latenessMs: 5000, idleStateTtlMs: 6 * 3_600_000 },
+    { sessionGapMs: 300_000, latenessMs: 5000, maxFutureSkewMs: 30_000, idleStateTtlMs: 6 * 3_600_000 },
     { get: () => undefined },
   );
   const t0 = 1_764_000_000_000;
@@ -42,7 +47,8 @@ export function benchStateSize({ athletes = 5000, devices = 3, seconds = 120 } =
               : { ts, speed: 9.5, distance: (s + k) * 9.5 };
         });
         const rec: MetricsReceived = { athleteId, deviceId, edgeId: 'e', seq: s / 10, samples };
-        proc.apply(ps, rec, Date.now(), out);
+        const ceId = metricsReceivedCeId(athleteId, deviceId, rec.seq, batchContentHash(canonicalSampleBatch(rec)));
+        proc.apply(ps, rec, Date.now(), out, ceId);
       });
     }
     out.changed.clear();

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '@wattstream/contracts';
 import {
   authConfig,
   bool,
@@ -17,6 +18,7 @@ const common = {
   kafkaBrokers: sharedConfig.kafkaBrokers,
   dataDir: sharedConfig.dataDir,
   logLevel: sharedConfig.logLevel,
+  bindHost: sharedConfig.bindHost,
   topicPrefix: str('STREAM_TOPIC_PREFIX', {
     default: '',
     pattern: /^[A-Za-z0-9._-]*$/,
@@ -54,6 +56,11 @@ export const workerConfigSpec = {
     default: '5s',
     max: 60_000,
     description: 'how far out of order a sample may arrive and still count',
+  }),
+  maxFutureSkewMs: duration('STREAM_MAX_FUTURE_SKEW', {
+    default: `${DEFAULT_MAX_FUTURE_SKEW_MS}ms`,
+    description:
+      'a sample further ahead of its arrival (record timestamp) is ignored and counted, so a wrong clock cannot move event time; keep ≥ INGEST_MAX_FUTURE_SKEW',
   }),
   statsIntervalMs: duration('STREAM_STATS_INTERVAL', {
     default: '250ms',
@@ -94,7 +101,6 @@ export const liveConfigSpec = {
     allowZero: true,
     description: 'WebSocket, HTTP API, dashboard, metrics',
   }),
-  host: str('LIVE_HOST', { default: '0.0.0.0', description: 'address to listen on' }),
   transport: oneOf('LIVE_TRANSPORT', ['auto', 'uws', 'ws'] as const, {
     default: 'auto',
     description: 'auto: uWebSockets.js when its native binary loads, else ws (logged); uws: fail without it',

@@ -1,11 +1,12 @@
 import {
   isValidId,
   type MetricsReceived,
+  parseMetricsReceivedCeId,
   type StatsUpdated,
   type TrainingCompleted,
   type TrainingStarted,
 } from '@wattstream/contracts';
-import { type AthleteOptions, AthleteState, type SessionEvent } from './athlete.js';
+import { type AthleteOptions, AthleteState, type SessionEvent, shortHash } from './athlete.js';
 import { DEFAULT_PROFILE, type Profile, type ProfileSource } from './profile.js';
 
 export interface ProcessorOptions extends AthleteOptions {
@@ -21,6 +22,7 @@ export interface ProcessorCounters {
   records: number;
   samples: number;
   late: number;
+  future: number;
   duplicateBatches: number;
   duplicateSamples: number;
   invalid: number;
@@ -65,6 +67,7 @@ export class Processor {
     records: 0,
     samples: 0,
     late: 0,
+    future: 0,
     duplicateBatches: 0,
     duplicateSamples: 0,
     invalid: 0,
@@ -80,8 +83,11 @@ export class Processor {
     return p ? { profile: p, source: 'profile' } : { profile: DEFAULT_PROFILE, source: 'default' };
   }
 
-  /** Applies one record; returns false when it is not a valid `MetricsReceived`. */
-  apply(ps: PartitionState, rec: unknown, arrival: number, out: Outbox): boolean {
+  /**
+   * Applies one record; returns false when it is not a valid `MetricsReceived`. `ceId` is the
+   * record's `ce_id`, whose content hash tells a redelivery from a batch that reuses a seq.
+   */
+  apply(ps: PartitionState, rec: unknown, arrival: number, out: Outbox, ceId?: string): boolean {
     this.counters.records++;
     if (!isMetricsReceived(rec)) {
       this.counters.invalid++;
@@ -95,9 +101,15 @@ export class Processor {
     }
     const { profile, source } = this.profileOf(rec.athleteId);
     const events: SessionEvent[] = [];
-    const c = a.applyBatch(rec, arrival, profile, source, this.opts, events);
+    const identity = parseMetricsReceivedCeId(ceId);
+    const hash =
+      identity !== undefined && identity.athleteId === rec.athleteId && identity.deviceId === rec.deviceId
+        ? shortHash(identity.contentHash)
+        : 0;
+    const c = a.applyBatch(rec, arrival, profile, source, this.opts, events, hash);
     this.counters.samples += c.applied;
     this.counters.late += c.late;
+    this.counters.future += c.future;
     this.counters.duplicateSamples += c.duplicateSamples;
     if (c.duplicateBatch) this.counters.duplicateBatches++;
     else out.changed.add(rec.athleteId);

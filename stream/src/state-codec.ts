@@ -1,4 +1,4 @@
-import { AthleteState, type DeviceState } from './athlete.js';
+import { AthleteState, type DeviceState, newHashRing } from './athlete.js';
 import { BIN_FIELDS, binsFor, Session, Totals, WINDOW } from './session.js';
 
 /**
@@ -12,7 +12,8 @@ export interface EncodedState {
   q: number;
   la: number;
   le: number;
-  d: [string, number, number, number, number[], number][];
+  /** devices: id, maxSeq, seqMask, lastTs, recent, recentPos, content-hash ring (base64 of 33 × uint32 LE; absent before) */
+  d: [string, number, number, number, number[], number, string?][];
   s: EncodedSession | null;
 }
 interface EncodedSession {
@@ -65,7 +66,9 @@ const un = (x: Num | undefined): number => (x === null || x === undefined ? Numb
 
 export function encodeState(a: AthleteState): EncodedState {
   const d: EncodedState['d'] = [];
-  for (const [id, dev] of a.devices) d.push([id, dev.maxSeq, dev.seqMask, dev.lastTs, dev.recent, dev.recentPos]);
+  for (const [id, dev] of a.devices) {
+    d.push([id, dev.maxSeq, dev.seqMask, dev.lastTs, dev.recent, dev.recentPos, encodeHashes(dev.hashes)]);
+  }
   return { q: a.statsSeq, la: a.lastArrival, le: a.lastEndTs, d, s: a.session ? encodeSession(a.session) : null };
 }
 
@@ -95,8 +98,8 @@ export function decodeState(athleteId: string, e: EncodedState): AthleteState {
   a.statsSeq = e.q;
   a.lastArrival = e.la;
   a.lastEndTs = e.le;
-  for (const [id, maxSeq, seqMask, lastTs, recent, recentPos] of e.d) {
-    const dev: DeviceState = { maxSeq, seqMask, lastTs, recent: [...recent], recentPos };
+  for (const [id, maxSeq, seqMask, lastTs, recent, recentPos, hashes] of e.d) {
+    const dev: DeviceState = { maxSeq, seqMask, hashes: decodeHashes(hashes), lastTs, recent: [...recent], recentPos };
     a.devices.set(id, dev);
   }
   if (e.s) a.session = decodeSession(athleteId, e.s);
@@ -127,4 +130,19 @@ function decodeSession(athleteId: string, e: EncodedSession): Session {
   for (let k = 0; k < 7; k++) t.zones[k] = v[i++] as number;
   s.totals = t;
   return s;
+}
+
+/** The content-hash ring as base64 of its bytes (little-endian uint32s): 176 chars, not ~360 of decimals. */
+function encodeHashes(ring: Uint32Array): string {
+  const bytes = Buffer.alloc(ring.length * 4);
+  for (let i = 0; i < ring.length; i++) bytes.writeUInt32LE(ring[i] as number, i * 4);
+  return bytes.toString('base64');
+}
+
+function decodeHashes(encoded: string | undefined): Uint32Array {
+  const ring = newHashRing();
+  if (encoded === undefined) return ring; // a snapshot from before the ring: every hash unknown
+  const bytes = Buffer.from(encoded, 'base64');
+  for (let i = 0; i < ring.length && (i + 1) * 4 <= bytes.length; i++) ring[i] = bytes.readUInt32LE(i * 4);
+  return ring;
 }

@@ -12,6 +12,7 @@ import {
   ensureTopics,
   Gauge,
   Histogram,
+  headerString,
   LATENCY_BUCKETS,
   type Logger,
   type OpsServer,
@@ -118,7 +119,12 @@ export async function startWorker(
 
   const profiles = new ProfileStore(kafka, topics.profiles, `stream-profiles-${cfg.instanceId}`, logger);
   const processor = new Processor(
-    { sessionGapMs: cfg.sessionGapMs, latenessMs: cfg.latenessMs, idleStateTtlMs: cfg.idleStateTtlMs },
+    {
+      sessionGapMs: cfg.sessionGapMs,
+      latenessMs: cfg.latenessMs,
+      maxFutureSkewMs: cfg.maxFutureSkewMs,
+      idleStateTtlMs: cfg.idleStateTtlMs,
+    },
     profiles,
   );
 
@@ -396,7 +402,9 @@ export async function startWorker(
           } catch {
             value = undefined;
           }
-          if (!processor.apply(part.state, value, Number(msg.timestamp), part.outbox)) {
+          if (
+            !processor.apply(part.state, value, Number(msg.timestamp), part.outbox, headerString(msg.headers, 'ce_id'))
+          ) {
             m.badRecords.inc();
             if (badLogged++ < 10) {
               logger.warn(
@@ -486,6 +494,7 @@ export async function startWorker(
     const c = processor.counters;
     m.samples.set(c.samples);
     m.late.set(c.late);
+    m.future.set(c.future);
     m.duplicates.set(c.duplicateSamples);
   }, 1000);
   tick.unref();
@@ -494,7 +503,7 @@ export async function startWorker(
 
   let opsServer: OpsServer | undefined;
   if (ops) {
-    opsServer = await startOpsServer({ port: cfg.httpPort, registry, logger });
+    opsServer = await startOpsServer({ port: cfg.httpPort, host: cfg.bindHost, registry, logger });
     opsServer.addReadinessCheck('kafka-group', () => (assigned.length > 0 ? true : 'no partitions assigned yet'));
   }
   logger.info({ topics, inputPartitions, instance: cfg.instanceId }, 'stream worker running');
@@ -592,6 +601,11 @@ function workerMetrics(registry: Registry) {
     badRecords: new Counter({ name: 'wattstream_stream_bad_records_total', help: 'input records skipped', ...r }),
     samples: new Gauge({ name: 'wattstream_stream_samples_applied', help: 'samples applied since start', ...r }),
     late: new Gauge({ name: 'wattstream_stream_samples_late', help: 'samples later than the allowed lateness', ...r }),
+    future: new Gauge({
+      name: 'wattstream_stream_samples_future',
+      help: 'samples ahead of their arrival by more than STREAM_MAX_FUTURE_SKEW, ignored',
+      ...r,
+    }),
     duplicates: new Gauge({ name: 'wattstream_stream_samples_duplicate', help: 'redelivered samples ignored', ...r }),
     commits: new Counter({ name: 'wattstream_stream_commits_total', help: 'Kafka transactions committed', ...r }),
     commitFailures: new Counter({

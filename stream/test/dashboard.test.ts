@@ -47,7 +47,7 @@ describe('live dashboard', () => {
       { ops: false },
     );
     live = await startLiveServer(
-      loadConfig(liveConfigSpec, { ...env, LIVE_PORT: '0', LIVE_HOST: '127.0.0.1' }),
+      loadConfig(liveConfigSpec, { ...env, LIVE_PORT: '0', BIND_HOST: '127.0.0.1' }),
       testLogger,
     );
     producer = createProducer(kafka);

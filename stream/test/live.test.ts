@@ -5,11 +5,11 @@ import { tempDir } from '@wattstream/infra/testing';
 import { createProducer, loadConfig, loadTokenKeys, type Producer, type TokenKeys } from '@wattstream/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveConfigSpec } from '../src/config.js';
-import { MAX_MESSAGES_DURING_AUTH } from '../src/live/hub.js';
+import { ERROR_WINDOW_MS, MAX_ERRORS_PER_WINDOW, MAX_MESSAGES_DURING_AUTH } from '../src/live/hub.js';
 import { type LiveServer, startLiveServer } from '../src/live/server.js';
 import { mintUserToken } from '../src/token.js';
 import { testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
-import { type Frame, LiveClient, stalledClient } from './helpers/live-client.js';
+import { type Frame, LiveClient, sendFrames, stalledClient } from './helpers/live-client.js';
 
 // One suite, run against both transports (uWebSockets.js and ws): they must behave the same.
 
@@ -107,7 +107,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
       ...process.env,
       DATA_DIR: dataDir,
       LIVE_PORT: '0',
-      LIVE_HOST: '127.0.0.1',
+      BIND_HOST: '127.0.0.1',
       LIVE_TRANSPORT: transport,
       STREAM_TOPIC_PREFIX: uniquePrefix(`live-${transport}`),
       STREAM_PARTITIONS: '2',
@@ -141,6 +141,17 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     const c = await LiveClient.open(url);
     expect(await c.waitClose()).toBe(4401);
     expect(c.frames[0]).toMatchObject({ type: 'error', code: 'WS_LIVE_AUTH_REQUIRED' });
+  });
+
+  it('counts an auth timeout in wattstream_live_auth_failures{reason="timeout"}', async () => {
+    const timeouts = async () =>
+      (await server.registry.getSingleMetric('wattstream_live_auth_failures')?.get())?.values.find(
+        (v) => v.labels.reason === 'timeout',
+      )?.value ?? 0;
+    const before = await timeouts();
+    const c = await LiveClient.open(url);
+    expect(await c.waitClose()).toBe(4401);
+    expect(await timeouts()).toBe(before + 1);
   });
 
   it('refuses a subscribe before authentication', async () => {
@@ -269,14 +280,22 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
   it('a stalled client does not delay the others and is disconnected', async () => {
     const ids = Array.from({ length: 300 }, (_, i) => `busy-${transport}-${i}`);
     const coach = await token('coach-stalled', ['coach']);
+    // auth and one subscription first: what arrives while the token is checked is bounded
+    // (MAX_MESSAGES_DURING_AUTH), and on a loaded machine 300 frames all arrived before the check
+    // finished, so the client was closed (4400) and never subscribed
     const stalled = await stalledClient(server.port, '/v1/live', [
       { type: 'auth', token: coach },
-      ...ids.map((id) => ({ type: 'subscribe', channel: `athlete:${id}` })),
+      { type: 'subscribe', channel: `athlete:${ids[0]}` },
     ]);
+    await waitFor(() => server.hub.channel(`athlete:${ids[0]}`).subs.size === 1, 10_000, 'stalled authenticated');
+    sendFrames(
+      stalled,
+      ids.slice(1).map((id) => ({ type: 'subscribe', channel: `athlete:${id}` })),
+    );
     const fast = await LiveClient.open(`${url}?access_token=${coach}`);
     fast.send({ type: 'subscribe', channel: `athlete:${ids[0]}` });
     await fast.next((f) => f.type === 'subscribed');
-    await waitFor(() => server.hub.channel(`athlete:${ids.at(-1)}`).subs.size === 1, 5000, 'stalled subscribed');
+    await waitFor(() => server.hub.channel(`athlete:${ids.at(-1)}`).subs.size === 1, 10_000, 'stalled subscribed');
     const before = server.hub.stats.slowDisconnects;
     // 60 rounds × 300 athletes × ~0.8 KB ≈ 15 MB for the stalled client: far more than the kernel
     // buffers of a socket nobody reads
@@ -364,5 +383,37 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     expect(await c.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_BAD_MESSAGE' });
     c.ws.send('not json');
     expect(await c.waitClose()).toBe(4400);
+  });
+
+  it('closes a connection whose message is over LIVE_MAX_MESSAGE with 1009 (Message Too Big)', async () => {
+    const c = await open('a1');
+    c.send({ type: 'subscribe', channel: 'athlete:a1', pad: 'x'.repeat(20 * 1024) }); // LIVE_MAX_MESSAGE 16KiB
+    expect(await c.waitClose()).toBe(1009);
+    expect(c.frames).toContainEqual(expect.objectContaining({ type: 'error', code: 'WS_LIVE_MESSAGE_TOO_BIG' }));
+  });
+
+  it('answers an unknown message type with an error naming it, not with a missing field', async () => {
+    const c = await open('a1');
+    c.send({ type: 'subscibe', channel: 'athlete:a1' });
+    const e = await c.next((f) => f.type === 'error');
+    expect(e).toMatchObject({ code: 'WS_LIVE_UNKNOWN_TYPE' });
+    expect(e.message).toMatch(/unknown message type "subscibe"/);
+    // the connection is still usable
+    c.send({ type: 'subscribe', channel: 'athlete:a1' });
+    await c.next((f) => f.type === 'subscribed');
+    c.close();
+  });
+
+  it(`closes with 1008 after ${MAX_ERRORS_PER_WINDOW} bad requests in ${ERROR_WINDOW_MS / 1000} s instead of answering each`, async () => {
+    const c = await open('a1');
+    c.send({ type: 'subscribe', channel: 'athlete:a1' });
+    await c.next((f) => f.type === 'subscribed'); // authenticated: each bad request gets an error
+    c.sendBurst(
+      Array.from({ length: 3 * MAX_ERRORS_PER_WINDOW }, () => ({ type: 'subscribe', channel: 'athlete:a2' })),
+    );
+    expect(await c.waitClose()).toBe(1008);
+    const errors = c.frames.filter((f) => f.type === 'error');
+    expect(errors.filter((f) => f.code === 'WS_LIVE_FORBIDDEN')).toHaveLength(MAX_ERRORS_PER_WINDOW);
+    expect(errors.at(-1)).toMatchObject({ code: 'WS_LIVE_TOO_MANY_ERRORS' });
   });
 });

@@ -7,7 +7,7 @@ import { decodeState, encodeState } from '../src/state-codec.js';
 // Crafted rides with values computed by hand (see the comments next to each expectation).
 
 const T0 = 1_764_000_000_000;
-const opts = { sessionGapMs: 300_000, latenessMs: 5000, idleStateTtlMs: 6 * 3_600_000 };
+const opts = { sessionGapMs: 300_000, latenessMs: 5000, maxFutureSkewMs: 30_000, idleStateTtlMs: 6 * 3_600_000 };
 
 function setup(profiles: Record<string, Profile> = {}) {
   const proc = new Processor(opts, { get: (id) => profiles[id] });

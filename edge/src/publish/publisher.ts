@@ -62,6 +62,9 @@ export class Publisher extends EventEmitter {
     return this.client?.connected === true;
   }
 
+  /** Connected to the broker at least once since start (so the token and URL are right). */
+  everConnected = false;
+
   start(): void {
     const o = this.opts;
     const options: IClientOptions = {
@@ -84,6 +87,7 @@ export class Publisher extends EventEmitter {
     const client = connect(o.url, options);
     this.client = client;
     client.on('connect', (connack) => {
+      this.everConnected = true;
       this.backoff = o.reconnectMinMs ?? 500;
       client.options.reconnectPeriod = this.backoff;
       o.metrics?.mqttConnected.set(1);

@@ -1,4 +1,4 @@
-import { isValidId, mqttTopics } from '@wattstream/contracts';
+import { EDGE_CLIENT_ID_SEPARATOR, isEdgeClientId, isValidId, mqttTopics } from '@wattstream/contracts';
 import {
   AuthErrorCode,
   isWattstreamError,
@@ -11,6 +11,7 @@ import type { AedesOptions, Client } from 'aedes';
 import { IngestErrorCode } from '../errors.js';
 import type { IngestMetrics } from '../metrics.js';
 import { getConnectInfo, scheduleExpiry, setSession } from './session.js';
+import { statusProblem } from './status.js';
 
 /** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3). */
 export const ConnackCode = {
@@ -38,8 +39,9 @@ type Done = Parameters<NonNullable<AedesOptions['authenticate']>>[3];
 /**
  * aedes `authenticate`: username = edgeId, password = an edge JWT signed by the platform.
  * Refusals answer a CONNACK with a non-zero return code and close the connection [MQTT-3.2.2-5]:
- * 2 for an empty client id, 3 when full, 4 for a missing/malformed/badly signed token, 5 for an
- * expired token, a username that is not the token's subject, or a Last Will outside the ACL.
+ * 2 for an empty client id or one that is not the edge's own, 3 when full, 4 for a
+ * missing/malformed/badly signed token, 5 for an expired token, a username that is not the
+ * token's subject, or a Last Will outside the ACL or not an EdgeStatus.
  */
 export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['authenticate']> {
   const { logger, metrics } = deps;
@@ -98,6 +100,18 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
         }
         const edgeId = claims.sub;
         if (client.closed) return done(null, false); // gone while the token was checked; aedes ignores it
+        // [MQTT-3.1.3-5] the server may refuse a client id. Refusing every id but the edge's own keeps
+        // the takeover of [MQTT-3.1.4-2] (aedes disconnects the holder of the id after authenticate)
+        // within one edge: a credential can never reach another edge's persistent session.
+        if (!isEdgeClientId(edgeId, client.id)) {
+          return refuse(
+            client,
+            done,
+            ConnackCode.IdentifierRejected,
+            IngestErrorCode.ClientIdNotOwned,
+            `client id ${JSON.stringify(client.id)} is not this edge's: use "${edgeId}" or "${edgeId}${EDGE_CLIENT_ID_SEPARATOR}<suffix>"`,
+          );
+        }
         if (info.willTopic !== undefined && info.willTopic !== mqttTopics.status(edgeId)) {
           return refuse(
             client,
@@ -105,6 +119,16 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
             ConnackCode.NotAuthorized,
             IngestErrorCode.WillNotAuthorized,
             `Last Will must be on ${mqttTopics.status(edgeId)}`,
+          );
+        }
+        const willProblem = info.willPayload === undefined ? undefined : statusProblem(info.willPayload);
+        if (willProblem !== undefined) {
+          return refuse(
+            client,
+            done,
+            ConnackCode.NotAuthorized,
+            IngestErrorCode.StatusInvalid,
+            `Last Will is not an EdgeStatus: ${willProblem}`,
           );
         }
         const expiresAt = claims.exp * 1000;

@@ -9,6 +9,7 @@ import type { IngestMetrics } from '../metrics.js';
 import { canPublish } from './acl.js';
 import type { RateLimiter } from './rate-limit.js';
 import { getSession } from './session.js';
+import { statusProblem } from './status.js';
 
 export interface AuthorizePublishDeps {
   intake: Intake;
@@ -31,25 +32,32 @@ export interface AuthorizePublishDeps {
 export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<AedesOptions['authorizePublish']> {
   const { intake, rateLimiter, metrics } = deps;
 
-  const refuse = (edgeId: string, topic: string, reason: string, log: Logger): Error => {
-    metrics.rejected.inc({ reason: IngestErrorCode.NotAuthorized });
+  const refuse = (
+    edgeId: string,
+    topic: string,
+    reason: string,
+    log: Logger,
+    code: IngestErrorCode = IngestErrorCode.NotAuthorized,
+  ): Error => {
+    metrics.rejected.inc({ reason: code });
     metrics.publishes.inc({ kind: 'other', qos: 'any', outcome: 'refused' });
-    log.warn({ topic, code: IngestErrorCode.NotAuthorized }, `publish refused: ${reason}`);
+    log.warn({ topic, code }, `publish refused: ${reason}`);
     const error: EdgeError = {
-      code: IngestErrorCode.NotAuthorized,
+      code,
       message: `publish to ${topic} refused: ${reason}; the connection is closed`,
       topic,
       ts: Date.now(),
     };
     deps.publishEdgeError(edgeId, error);
-    return ingestError(IngestErrorCode.NotAuthorized, `publish to ${topic} refused: ${reason}`);
+    return ingestError(code, `publish to ${topic} refused: ${reason}`);
   };
 
   return (client, packet, callback) => {
     if (client === null) {
-      // aedes publishing the Last Will of a client that is gone: authenticate admitted only wills on
-      // the edge's own status topic.
-      return callback(parseMqttTopic(packet.topic)?.kind === 'status' ? null : new Error('will not allowed'));
+      // aedes publishing the Last Will of a client that is gone: authenticate admitted only valid
+      // wills on the edge's own status topic.
+      const ok = parseMqttTopic(packet.topic)?.kind === 'status' && statusProblem(packet.payload) === undefined;
+      return callback(ok ? null : new Error('will not allowed'));
     }
     const session = getSession(client);
     if (!session) return callback(new Error('publish before authentication'));
@@ -57,6 +65,11 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<
     if (!decision.allowed) return callback(refuse(session.edgeId, packet.topic, decision.reason, session.logger));
     const t = decision.topic;
     if (t.kind === 'status') {
+      // Retained: every later subscriber would read it, so only a valid EdgeStatus is kept.
+      const problem = statusProblem(packet.payload);
+      if (problem !== undefined) {
+        return callback(refuse(session.edgeId, packet.topic, problem, session.logger, IngestErrorCode.StatusInvalid));
+      }
       metrics.publishes.inc({ kind: 'status', qos: String(packet.qos), outcome: 'accepted' });
       return callback(null);
     }

@@ -1,5 +1,5 @@
 import type { EdgeError } from '@wattstream/contracts';
-import { mqttTopics } from '@wattstream/contracts';
+import { EDGE_CLIENT_ID_MAX_LENGTH, mqttTopics } from '@wattstream/contracts';
 import type { TokenKeys } from '@wattstream/platform';
 import { Aedes } from 'aedes';
 import { Intake } from '../intake.js';
@@ -68,8 +68,9 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   broker = await Aedes.createBroker({
     id: 'wattstream-ingest',
     connectTimeout: o.connectTimeoutMs,
-    // The ClientId limit of 23 applies to MQTT 3.1 only; ids are 1–64 chars like every other id.
-    maxClientsIdLength: 64,
+    // The ClientId limit of 23 applies to MQTT 3.1 only; an edge's client id is its edgeId or
+    // `{edgeId}:{suffix}` (see isEdgeClientId).
+    maxClientsIdLength: EDGE_CLIENT_ID_MAX_LENGTH,
     preConnect: createPreConnect({
       min: Math.round(o.keepaliveMinMs / 1000),
       max: Math.round(o.keepaliveMaxMs / 1000),

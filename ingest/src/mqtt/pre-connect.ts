@@ -27,6 +27,7 @@ export function createPreConnect(bounds: KeepaliveBounds): NonNullable<AedesOpti
       // [MQTT-3.1.3-8] a zero-byte ClientId; refused in authenticate with return code 2.
       clientIdEmpty: !packet.clientId,
       willTopic: packet.will?.topic,
+      willPayload: packet.will?.payload,
       keepaliveRequested: packet.keepalive ?? 0,
     });
     packet.keepalive = effectiveKeepalive(packet.keepalive ?? 0, bounds);

@@ -14,6 +14,7 @@ export interface EdgeSession {
 export interface ConnectInfo {
   clientIdEmpty: boolean;
   willTopic: string | undefined;
+  willPayload: Buffer | string | undefined;
   keepaliveRequested: number;
 }
 

@@ -39,5 +39,9 @@ export const ContractErrorCode = {
   Schema: 'WS_CONTRACT_SCHEMA',
   DuplicateTs: 'WS_CONTRACT_DUPLICATE_TS',
   Topic: 'WS_CONTRACT_TOPIC',
+  /** A sample `ts` further ahead of the time of receipt than the allowed clock skew. */
+  TsInFuture: 'WS_CONTRACT_TS_IN_FUTURE',
+  /** A sample `ts` older than the allowed age at the time of receipt. */
+  TsTooOld: 'WS_CONTRACT_TS_TOO_OLD',
 } as const;
 export type ContractErrorCode = (typeof ContractErrorCode)[keyof typeof ContractErrorCode];

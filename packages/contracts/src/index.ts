@@ -1,3 +1,4 @@
+export * from './batch-identity.js';
 export * from './cloudevents.js';
 export * from './errors.js';
 export * from './events/edge.js';

@@ -37,7 +37,8 @@ export const kafkaTopics = {
     description: 'Validated sample batches from edges, in publish order per device.',
     key: 'athleteId',
     value: MetricsReceived,
-    ceId: '{deviceId}:{seq}',
+    // One identity for a batch, formed by metricsReceivedCeId: see batch-identity.ts.
+    ceId: '{athleteId}/{deviceId}/{seq}/{contentHash}',
     ceSource: '/edges/{edgeId}',
     producer: 'ingest',
     configs: { ...deleteAfter(7), 'max.message.bytes': '1048576' },

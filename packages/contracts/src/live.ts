@@ -63,6 +63,8 @@ export const LiveClientMessage = Type.Union([LiveAuth, LiveSubscribe, LiveUnsubs
   $id: 'wattstream/v1/LiveClientMessage',
   description: 'A message from a live client.',
 });
+/** The `type`s a live client may send. */
+export const LIVE_CLIENT_MESSAGE_TYPES = ['auth', 'subscribe', 'unsubscribe'] as const;
 export type LiveAuth = Static<typeof LiveAuth>;
 export type LiveSubscribe = Static<typeof LiveSubscribe>;
 export type LiveUnsubscribe = Static<typeof LiveUnsubscribe>;
@@ -176,6 +178,12 @@ export const LiveErrorCode = {
   SlowClient: 'WS_LIVE_SLOW_CLIENT',
   OriginRejected: 'WS_LIVE_ORIGIN_REJECTED',
   SubjectChanged: 'WS_LIVE_SUBJECT_CHANGED',
+  /** a message whose `type` is not one of LIVE_CLIENT_MESSAGE_TYPES */
+  UnknownType: 'WS_LIVE_UNKNOWN_TYPE',
+  /** a message over LIVE_MAX_MESSAGE; the connection is closed with 1009 */
+  MessageTooBig: 'WS_LIVE_MESSAGE_TOO_BIG',
+  /** too many bad messages in a short time; the connection is closed with 1008 */
+  TooManyErrors: 'WS_LIVE_TOO_MANY_ERRORS',
 } as const;
 export type LiveErrorCode = (typeof LiveErrorCode)[keyof typeof LiveErrorCode];
 
@@ -189,4 +197,8 @@ export const LIVE_CLOSE = {
   slowClient: 4408,
   /** the server is shutting down */
   goingAway: 1001,
+  /** too many bad messages: Policy Violation (RFC 6455 §7.4.1) */
+  policyViolation: 1008,
+  /** a message over the size limit: Message Too Big (RFC 6455 §7.4.1) */
+  messageTooBig: 1009,
 } as const;

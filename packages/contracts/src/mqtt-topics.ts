@@ -17,6 +17,28 @@ export const mqttTopics = {
   commands: (edgeId: string) => `v1/commands/${edgeId}`,
 } as const;
 
+/** Separator between an edge's id and the suffix of its MQTT client id: not an id character. */
+export const EDGE_CLIENT_ID_SEPARATOR = ':';
+
+/**
+ * The MQTT client ids an edge may use: exactly its edgeId, or `{edgeId}:{suffix}` with a suffix
+ * of 1–64 id characters (for a second connection of the same edge, e.g. one per process). The
+ * separator is not an id character, so no edge's client id can be another edge's: a session
+ * takeover [MQTT-3.1.4-2] only ever happens between connections of the same edge.
+ */
+export function isEdgeClientId(edgeId: string, clientId: string): boolean {
+  if (clientId === edgeId) return true;
+  return (
+    clientId.length > edgeId.length + 1 &&
+    clientId.startsWith(edgeId) &&
+    clientId[edgeId.length] === EDGE_CLIENT_ID_SEPARATOR &&
+    ID_PATTERN.test(clientId.slice(edgeId.length + 1))
+  );
+}
+
+/** The longest client id `isEdgeClientId` admits: a 64-char edgeId, the separator, a 64-char suffix. */
+export const EDGE_CLIENT_ID_MAX_LENGTH = 64 + 1 + 64;
+
 /** Wildcard filter that matches every sample topic (for shared subscriptions: `$share/<group>/…`). */
 export const SAMPLES_TOPIC_FILTER = 'v1/samples/+/+';
 export const SAMPLES_TOPIC_FILTER_ALL = 'v1/samples/#';

@@ -137,3 +137,57 @@ export function decodeSampleBatch(payload: Uint8Array): Result<SampleBatch> {
 function fail(code: string, message: string): { ok: false; error: WattstreamError } {
   return { ok: false, error: new WattstreamError(code, message, { statusCode: 400 }) };
 }
+
+/** How far sample timestamps may be from the time ingest received their batch. */
+export interface SampleTimeBounds {
+  /** A `ts` more than this ahead of the receipt is refused: a device clock that is wrong. */
+  maxFutureSkewMs: number;
+  /** A `ts` more than this before the receipt is refused; 0 = no bound (store-and-forward replays). */
+  maxAgeMs: number;
+}
+
+/**
+ * Default clock skew allowed between an edge and ingest (and the stream worker's tolerance for
+ * samples ahead of their arrival): edges run NTP, 30 s covers a drifting clock, a `ts` a minute
+ * or a day ahead is wrong and would move event-time decisions.
+ */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 30_000;
+
+/** Refuses a batch with a sample outside `bounds` around `receivedAt` (epoch ms). */
+export function checkSampleTimes(
+  batch: SampleBatch,
+  receivedAt: number,
+  bounds: SampleTimeBounds,
+): Result<SampleBatch> {
+  const latest = receivedAt + bounds.maxFutureSkewMs;
+  const earliest = bounds.maxAgeMs > 0 ? receivedAt - bounds.maxAgeMs : Number.NEGATIVE_INFINITY;
+  const samples = batch.samples;
+  for (let i = 0; i < samples.length; i++) {
+    const ts = (samples[i] as { ts: number }).ts;
+    if (ts > latest) {
+      return timeError(
+        ContractErrorCode.TsInFuture,
+        i,
+        `ts ${ts} is ${ts - receivedAt} ms ahead of the time of receipt (${receivedAt}); at most ${bounds.maxFutureSkewMs} ms is allowed: fix the edge's clock (NTP)`,
+      );
+    }
+    if (ts < earliest) {
+      return timeError(
+        ContractErrorCode.TsTooOld,
+        i,
+        `ts ${ts} is ${receivedAt - ts} ms older than the time of receipt (${receivedAt}); at most ${bounds.maxAgeMs} ms is allowed`,
+      );
+    }
+  }
+  return { ok: true, value: batch };
+}
+
+function timeError(code: string, i: number, message: string): { ok: false; error: WattstreamError } {
+  return {
+    ok: false,
+    error: new WattstreamError(code, `invalid SampleBatch: samples/${i}: ${message}`, {
+      statusCode: 400,
+      details: { path: `/samples/${i}/ts` },
+    }),
+  };
+}

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  batchContentHash,
   ContractErrorCode,
+  canonicalSampleBatch,
+  checkSampleTimes,
   decodeSampleBatch,
+  isEdgeClientId,
   MAX_SAMPLES_PER_BATCH,
+  metricsReceivedCeId,
   mqttTopics,
+  parseMetricsReceivedCeId,
   parseMqttTopic,
   validateSampleBatch,
 } from '../src/index.js';
@@ -140,5 +146,70 @@ describe('MQTT topics v1', () => {
   it('accepts a 64-character id', () => {
     const id = 'a'.repeat(64);
     expect(parseMqttTopic(`v1/samples/${id}/${id}`)).not.toBeNull();
+  });
+});
+
+describe('sample times relative to the time of receipt', () => {
+  const at = (ts: number) => ({
+    seq: 1,
+    samples: [
+      { ts: TS, power: 1 },
+      { ts, power: 2 },
+    ],
+  });
+  const bounds = { maxFutureSkewMs: 30_000, maxAgeMs: 0 };
+
+  it('accepts up to the skew ahead and any age without a bound', () => {
+    expect(checkSampleTimes(at(TS + 30_000), TS, bounds).ok).toBe(true);
+    expect(checkSampleTimes(at(TS - 365 * 86_400_000), TS, bounds).ok).toBe(true);
+  });
+
+  it('refuses a sample beyond the skew or the age, naming it', () => {
+    const ahead = checkSampleTimes(at(TS + 30_001), TS, bounds);
+    expect(!ahead.ok && ahead.error.code).toBe(ContractErrorCode.TsInFuture);
+    expect(!ahead.ok && ahead.error.message).toMatch(/samples\/1: ts \d+ is 30001 ms ahead/);
+    const old = checkSampleTimes(at(TS - 86_400_001), TS, { ...bounds, maxAgeMs: 86_400_000 });
+    expect(!old.ok && old.error.code).toBe(ContractErrorCode.TsTooOld);
+  });
+});
+
+describe('canonical encoding and batch identity', () => {
+  const decode = (text: string) => {
+    const r = decodeSampleBatch(Buffer.from(text));
+    if (!r.ok) throw r.error;
+    return r.value;
+  };
+
+  it('writes the validated value: the last of duplicate keys, one spelling per number, schema key order', () => {
+    const v = decode(
+      '{"samples":[{"power":5000,"rr":[8.12e2],"ts":1764000000000.0,"power":114,"cadence":1e2}],"seq":7}',
+    );
+    expect(canonicalSampleBatch(v)).toBe(
+      '{"seq":7,"samples":[{"ts":1764000000000,"power":114,"cadence":100,"rr":[812]}]}',
+    );
+    expect(JSON.parse(canonicalSampleBatch(valid))).toEqual(valid);
+  });
+
+  it('ce_id = {athleteId}/{deviceId}/{seq}/{contentHash}: same content, same id; other content, other id', () => {
+    const id = (text: string) => {
+      const b = decode(text);
+      return metricsReceivedCeId('ath', 'dev', b.seq, batchContentHash(canonicalSampleBatch(b)));
+    };
+    const a = id('{"seq":5,"samples":[{"ts":1764000000000,"power":200}]}');
+    expect(a).toMatch(/^ath\/dev\/5\/[0-9a-f]{16}$/);
+    expect(id('{"samples":[{"power":200.0,"ts":1764000000000}],"seq":5}')).toBe(a);
+    expect(id('{"seq":5,"samples":[{"ts":1764000000000,"power":201}]}')).not.toBe(a);
+    expect(parseMetricsReceivedCeId(a)).toMatchObject({ athleteId: 'ath', deviceId: 'dev', seq: 5 });
+    expect(parseMetricsReceivedCeId('dev:5')).toBeUndefined();
+  });
+});
+
+describe('edge client ids', () => {
+  it('are the edgeId or {edgeId}:{suffix}, never another id', () => {
+    expect(isEdgeClientId('e1', 'e1')).toBe(true);
+    expect(isEdgeClientId('e1', 'e1:proc-2')).toBe(true);
+    for (const id of ['e2', 'e1-x', 'e1_x', 'e1:', 'e1:a/b', 'xe1', `e1:${'a'.repeat(65)}`]) {
+      expect(isEdgeClientId('e1', id), id).toBe(false);
+    }
   });
 });

@@ -14,11 +14,8 @@ import {
 /** Settings every service has. */
 export const baseConfig = {
   logLevel: sharedConfig.logLevel,
-  bindHost: str('BIND_HOST', {
-    default: '127.0.0.1',
-    description:
-      'address the HTTP listener binds to; loopback on a developer machine, 0.0.0.0 in a cluster (where a NetworkPolicy limits who reaches it)',
-  }),
+  bindHost: sharedConfig.bindHost,
+
   instance: str('SERVICE_INSTANCE', {
     default: hostnameId('instance'),
     pattern: /^[A-Za-z0-9_.-]{1,64}$/,

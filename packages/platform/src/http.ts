@@ -3,13 +3,21 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.js';
 
-export type ReadinessCheck = () => boolean | string | Promise<boolean | string>;
+/**
+ * true: ready; a string: not ready, and why; `{ degraded }`: ready, but short of normal (e.g. an
+ * edge reconnecting to its broker while its queue keeps every sample on disk).
+ */
+export type ReadinessResult = boolean | string | { degraded: string };
+export type ReadinessCheck = () => ReadinessResult | Promise<ReadinessResult>;
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface OpsServer {
   readonly server: Server;
   readonly port: number;
-  /** Adds a readiness check; `/readyz` is 200 only when every check returns true. */
+  /**
+   * Adds a readiness check; `/readyz` is 200 when every check returns true or `{ degraded }`
+   * (status `degraded` if any is), 503 otherwise.
+   */
   addReadinessCheck(name: string, check: ReadinessCheck): void;
   /** Adds a route (exact path match, any method). */
   route(path: string, handler: RouteHandler): void;
@@ -22,7 +30,8 @@ export interface OpsServer {
  */
 export async function startOpsServer(opts: {
   port: number;
-  host?: string;
+  /** the BIND_HOST setting (sharedConfig.bindHost) */
+  host: string;
   registry: Registry;
   logger: Logger;
 }): Promise<OpsServer> {
@@ -47,18 +56,25 @@ export async function startOpsServer(opts: {
     } else if (path === '/readyz') {
       const results: Record<string, string> = {};
       let ready = true;
+      let degraded = false;
       for (const [name, check] of checks) {
-        let r: boolean | string;
+        let r: ReadinessResult;
         try {
           r = await check();
         } catch (err) {
           r = (err as Error).message;
         }
-        results[name] = r === true ? 'ok' : r === false ? 'not ready' : r;
-        if (r !== true) ready = false;
+        if (typeof r === 'object') {
+          degraded = true;
+          results[name] = r.degraded;
+        } else {
+          results[name] = r === true ? 'ok' : r === false ? 'not ready' : r;
+          if (r !== true) ready = false;
+        }
       }
+      const status = !ready ? 'not ready' : degraded ? 'degraded' : 'ready';
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(`${JSON.stringify({ status: ready ? 'ready' : 'not ready', checks: results })}\n`);
+      res.end(`${JSON.stringify({ status, checks: results })}\n`);
     } else {
       const handler = routes.get(path);
       if (handler) return handler(req, res);
@@ -68,7 +84,7 @@ export async function startOpsServer(opts: {
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '0.0.0.0', () => {
+    server.listen(opts.port, opts.host, () => {
       server.off('error', reject);
       resolve();
     });

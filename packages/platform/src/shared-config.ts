@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { hostPort, hostPortList, oneOf, path, url } from './config.js';
+import { hostPort, hostPortList, oneOf, path, str, url } from './config.js';
 
 /** Infrastructure defaults: the ports `pnpm infra up` uses (not the standard 9092/9000/8812/5432/6379). */
 export const DEFAULT_PORTS = {
@@ -71,4 +71,11 @@ export const sharedConfig = {
   }),
   dataDir: path('DATA_DIR', { default: '.data', description: 'where this component keeps local state' }),
   logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info', description: 'pino log level' }),
+  // Loopback on a developer machine: /metrics and the health endpoints are nobody else's business.
+  // In a cluster the manifests set 0.0.0.0 and a NetworkPolicy lets only Prometheus reach /metrics.
+  bindHost: str('BIND_HOST', {
+    default: '127.0.0.1',
+    pattern: /^[A-Za-z0-9.:-]{1,253}$/,
+    description: 'address the HTTP listeners bind to (ops endpoint, live server); 0.0.0.0 in a cluster',
+  }),
 };

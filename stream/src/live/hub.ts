@@ -1,6 +1,7 @@
 import {
   compile,
   type GroupUpdated,
+  LIVE_CLIENT_MESSAGE_TYPES,
   LIVE_CLOSE,
   LiveClientMessage,
   LiveErrorCode,
@@ -23,6 +24,8 @@ export interface HubOptions {
   maxBufferBytes: number;
   /** a client that stays above the soft limit this long is disconnected */
   slowClientTimeoutMs: number;
+  /** the largest client message, bytes: a larger one closes the connection with 1009 */
+  maxMessageBytes: number;
 }
 
 export interface GroupDirectory {
@@ -36,8 +39,24 @@ export interface HubStats {
   framesSent: number;
   framesCoalesced: number;
   slowDisconnects: number;
-  authFailures: number;
+  /** connections refused at authentication, by reason (see AuthFailureReason) */
+  authFailures: Record<AuthFailureReason, number>;
+  /** connections closed for sending too many bad messages */
+  errorLimitCloses: number;
 }
+
+/** Why a connection failed to authenticate: the `reason` label of wattstream_live_auth_failures. */
+export type AuthFailureReason = 'timeout' | 'no_token' | 'invalid' | 'expired' | 'subject_changed';
+
+/**
+ * Error frames a connection may cause per ERROR_WINDOW_MS (bad channel names, forbidden or unknown
+ * channels, unknown message types). A client past it is broken or probing: it is closed with 1008
+ * instead of being answered without end.
+ */
+export const MAX_ERRORS_PER_WINDOW = 20;
+export const ERROR_WINDOW_MS = 10_000;
+
+const KNOWN_TYPES: ReadonlySet<unknown> = new Set(LIVE_CLIENT_MESSAGE_TYPES);
 
 /**
  * Messages a client may send while its token is still being verified; they are handled in order once
@@ -63,6 +82,9 @@ export class Conn {
   closing = false;
   /** frames reach this connection through the transport's native pub/sub */
   native = false;
+  /** error frames sent in the current window, and when that window started */
+  errors = 0;
+  errorWindowStart = 0;
   constructor(readonly sock: LiveSocket) {}
 }
 
@@ -92,7 +114,8 @@ export class Hub {
     framesSent: 0,
     framesCoalesced: 0,
     slowDisconnects: 0,
-    authFailures: 0,
+    authFailures: { timeout: 0, no_token: 0, invalid: 0, expired: 0, subject_changed: 0 },
+    errorLimitCloses: 0,
   };
   private readonly slowCheck: NodeJS.Timeout;
   private readonly sweeper: NodeJS.Timeout;
@@ -155,6 +178,7 @@ export class Hub {
       void this.authenticate(conn, token).then(() => this.release(conn));
     } else {
       conn.authTimer = setTimeout(() => {
+        this.stats.authFailures.timeout++;
         this.fail(conn, LiveErrorCode.AuthRequired, 'authenticate within the time allowed', LIVE_CLOSE.unauthorized);
       }, this.opts.authTimeoutMs);
     }
@@ -193,6 +217,16 @@ export class Hub {
 
   message(conn: Conn, text: string): void {
     if (conn.closing) return;
+    // characters ≤ bytes ≤ 3 × characters: count the bytes only when it can matter
+    if (text.length * 3 > this.opts.maxMessageBytes && Buffer.byteLength(text) > this.opts.maxMessageBytes) {
+      this.fail(
+        conn,
+        LiveErrorCode.MessageTooBig,
+        `messages are at most ${this.opts.maxMessageBytes} bytes`,
+        LIVE_CLOSE.messageTooBig,
+      );
+      return;
+    }
     if (conn.early !== null) {
       if (conn.early.length < MAX_MESSAGES_DURING_AUTH) conn.early.push(text);
       else
@@ -211,10 +245,17 @@ export class Hub {
       this.fail(conn, LiveErrorCode.BadMessage, 'messages are JSON objects with a "type"', LIVE_CLOSE.badMessage);
       return;
     }
+    const type = (parsed as { type?: unknown } | null)?.type;
+    if (typeof type === 'string' && !KNOWN_TYPES.has(type)) {
+      // name the type: the union's first error ("missing token") would mislead
+      const why = `unknown message type ${JSON.stringify(type.slice(0, 64))}; a client sends ${LIVE_CLIENT_MESSAGE_TYPES.join(', ')}`;
+      if (conn.claims) this.error(conn, LiveErrorCode.UnknownType, why);
+      else this.fail(conn, LiveErrorCode.UnknownType, why, LIVE_CLOSE.badMessage);
+      return;
+    }
     const r = clientMessage.validate(parsed);
     if (!r.ok) {
       // a bad channel name is the client's mistake on one request, not a reason to hang up
-      const type = (parsed as { type?: unknown })?.type;
       if (conn.claims && (type === 'subscribe' || type === 'unsubscribe')) {
         this.error(conn, LiveErrorCode.BadMessage, r.error.message);
         return;
@@ -230,6 +271,7 @@ export class Hub {
       return;
     }
     if (conn.claims === null) {
+      this.stats.authFailures.no_token++;
       this.fail(conn, LiveErrorCode.AuthRequired, 'send {"type":"auth","token":…} first', LIVE_CLOSE.unauthorized);
       return;
     }
@@ -242,12 +284,13 @@ export class Hub {
     try {
       claims = await verifyUserToken(this.keys, token);
     } catch (err) {
-      this.stats.authFailures++;
       const code = isWattstreamError(err) ? err.code : AuthErrorCode.TokenInvalid;
+      this.stats.authFailures[code === AuthErrorCode.TokenExpired ? 'expired' : 'invalid']++;
       this.fail(conn, code, (err as Error).message, LIVE_CLOSE.unauthorized);
       return;
     }
     if (conn.claims !== null && conn.claims.sub !== claims.sub) {
+      this.stats.authFailures.subject_changed++;
       this.fail(
         conn,
         LiveErrorCode.SubjectChanged,
@@ -480,17 +523,35 @@ export class Hub {
 
   // ── errors ──────────────────────────────────────────────────────────────────────────────────
 
+  /** Sends an error frame; past MAX_ERRORS_PER_WINDOW in ERROR_WINDOW_MS the connection is closed (1008). */
   error(conn: Conn, code: string, message: string, channel?: string): void {
+    if (conn.closing) return;
+    const now = Date.now();
+    if (now - conn.errorWindowStart >= ERROR_WINDOW_MS) {
+      conn.errorWindowStart = now;
+      conn.errors = 0;
+    }
+    if (++conn.errors > MAX_ERRORS_PER_WINDOW) {
+      this.stats.errorLimitCloses++;
+      this.fail(
+        conn,
+        LiveErrorCode.TooManyErrors,
+        `more than ${MAX_ERRORS_PER_WINDOW} bad requests in ${ERROR_WINDOW_MS / 1000} s`,
+        LIVE_CLOSE.policyViolation,
+      );
+      return;
+    }
     this.enqueue(conn, enc(channel ? { type: 'error', code, message, channel } : { type: 'error', code, message }));
     this.scheduleFlush();
   }
 
-  /** Sends an error frame and closes. */
+  /** Sends the frames still queued (replies to earlier messages), an error frame, and closes. */
   fail(conn: Conn, code: string, message: string, closeCode: number): void {
     if (conn.closing || conn.sock.closed) return;
     conn.closing = true;
     const sock = conn.sock;
     sock.cork(() => {
+      for (const frame of conn.queue) sock.send(frame);
       sock.send(enc({ type: 'error', code, message }));
     });
     sock.close(closeCode, code);

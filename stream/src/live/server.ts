@@ -34,7 +34,7 @@ import { ProfileStore } from '../profiles.js';
 import { isStaff, type UserClaims, verifyUserToken } from '../token.js';
 import { streamTopics } from '../topics.js';
 import { GroupStore } from './groups.js';
-import { Hub } from './hub.js';
+import { ERROR_WINDOW_MS, Hub, MAX_ERRORS_PER_WINDOW } from './hub.js';
 import { computeLeaderboard } from './leaderboard.js';
 import type { HttpRequest, HttpResponse, Transport, UpgradeRequest } from './transport.js';
 import { loadNativeUws, UwsTransport } from './transport-uws.js';
@@ -134,6 +134,7 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
       softBufferBytes: cfg.softBufferBytes,
       maxBufferBytes: cfg.maxBufferBytes,
       slowClientTimeoutMs: cfg.slowClientTimeoutMs,
+      maxMessageBytes: cfg.maxPayloadBytes,
     },
     keys,
     groups,
@@ -260,7 +261,20 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
     () => hub.stats.framesCoalesced,
   );
   gauge('wattstream_live_slow_disconnects', 'clients disconnected as too slow', () => hub.stats.slowDisconnects);
-  gauge('wattstream_live_auth_failures', 'connections refused for their token', () => hub.stats.authFailures);
+  new Gauge({
+    name: 'wattstream_live_auth_failures',
+    help: 'connections refused at authentication, by reason (timeout, no_token, invalid, expired, subject_changed)',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      for (const [reason, n] of Object.entries(hub.stats.authFailures)) this.set({ reason }, n);
+    },
+  });
+  gauge(
+    'wattstream_live_error_limit_closes',
+    `connections closed (1008) for more than ${MAX_ERRORS_PER_WINDOW} bad requests in ${ERROR_WINDOW_MS / 1000} s`,
+    () => hub.stats.errorLimitCloses,
+  );
   gauge('wattstream_live_bad_stats', 'tracking.stats.updated records skipped as malformed', () => badStats);
 
   const index = Object.fromEntries(
@@ -371,7 +385,9 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
     cfg.transport,
     {
       path: LIVE_PATH,
-      maxPayloadBytes: cfg.maxPayloadBytes,
+      // The transports drop a message over their own limit without a close frame (uWS) or with a
+      // bare 1009 (ws); up to this cap the hub sees it and answers an error frame and 1009.
+      maxPayloadBytes: transportMessageCap(cfg.maxPayloadBytes),
       maxBodyBytes: 256 * 1024,
       maxBackpressure: cfg.maxBufferBytes * 4,
     },
@@ -382,7 +398,7 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
   if (nativePublish) hub.useNativePublish(nativePublish);
   const conns = new WeakMap<object, ReturnType<Hub['open']>>();
   const port = await transport.listen(
-    cfg.host,
+    cfg.bindHost,
     cfg.livePort,
     {
       upgrade,
@@ -421,3 +437,6 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
     },
   };
 }
+
+/** What the WebSocket library itself accepts: 16× the protocol's limit, at least 256 KiB. */
+export const transportMessageCap = (maxMessageBytes: number): number => Math.max(16 * maxMessageBytes, 256 * 1024);

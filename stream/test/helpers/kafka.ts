@@ -1,4 +1,12 @@
-import { cloudEventHeaders, kafkaTopics, type MetricsReceived, type Sample } from '@wattstream/contracts';
+import {
+  batchContentHash,
+  canonicalSampleBatch,
+  cloudEventHeaders,
+  kafkaTopics,
+  type MetricsReceived,
+  metricsReceivedCeId,
+  type Sample,
+} from '@wattstream/contracts';
 import type { KafkaMessage } from '@wattstream/platform';
 import { createConsumer, createKafka, createLogger, type Producer } from '@wattstream/platform';
 import type { Kafka } from '../../src/compacted-reader.js';
@@ -17,7 +25,7 @@ export const uniquePrefix = (name: string) =>
 
 /**
  * Produces samples as ingest does: `tracking.metrics.received` records keyed by athleteId, value
- * `MetricsReceived`, CloudEvents headers with `ce_id` = `{deviceId}:{seq}`.
+ * `MetricsReceived`, CloudEvents headers with the contract's `ce_id` (content hash included).
  */
 export async function produceSamples(
   producer: Producer,
@@ -50,7 +58,7 @@ export async function produceSamples(
       value: JSON.stringify(value),
       headers: cloudEventHeaders({
         type: kafkaTopics.metricsReceived.name,
-        id: `${opts.deviceId}:${seq}`,
+        id: metricsReceivedCeId(opts.athleteId, opts.deviceId, seq, batchContentHash(canonicalSampleBatch(value))),
         source: `/edges/${value.edgeId}`,
       }),
     });
@@ -88,13 +96,13 @@ export async function collect(kafka: Kafka, topic: string) {
 
 /** Polls `check` until it returns a truthy value. */
 export async function waitFor<T>(
-  check: () => T | undefined | false | null,
+  check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
   timeoutMs = 30_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));

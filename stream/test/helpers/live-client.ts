@@ -123,9 +123,14 @@ export async function stalledClient(port: number, path: string, messages: unknow
     };
     sock.on('data', onData);
   });
-  for (const m of messages) sock.write(maskedTextFrame(JSON.stringify(m)));
+  sendFrames(sock, messages);
   sock.pause();
   return sock;
+}
+
+/** Writes more messages on a stalled client's socket (it still never reads). */
+export function sendFrames(sock: Socket, messages: unknown[]): void {
+  for (const m of messages) sock.write(maskedTextFrame(JSON.stringify(m)));
 }
 
 /** RFC 6455 §5.2 client text frame (masked). */

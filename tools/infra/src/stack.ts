@@ -176,14 +176,25 @@ export class Stack {
 
   async up(): Promise<Record<string, string>> {
     const log = this.opts.log ?? (() => {});
+    const [kafkaRunning, questdbRunning, postgresRunning, redisRunning] = this.nodes.map(
+      (n) => n.service.runningPid() !== undefined,
+    );
+    // Nothing to start: no JVM check (a `java -version` is ~1 s), nothing to provision.
+    const logRunning = () => {
+      for (const [i, name] of COMPONENTS.entries()) {
+        const pid = this.nodes[i]!.service.runningPid();
+        if (pid !== undefined) log(`${LABELS[name]} already running (pid ${pid})`);
+      }
+    };
+    if (kafkaRunning && questdbRunning && postgresRunning && redisRunning) {
+      logRunning();
+      return this.env();
+    }
     // Every prerequisite first: the stack needs all four, so a missing one starts nothing.
     await checkJava(this.kafka.service.spec.command);
     findPostgres();
     const runAs = postgresRunAs();
     findRedisServer();
-    const [kafkaRunning, questdbRunning, postgresRunning, redisRunning] = this.nodes.map(
-      (n) => n.service.runningPid() !== undefined,
-    );
     if (!kafkaRunning) {
       await assertPortsFree({ Kafka: this.ports.kafka, 'Kafka controller': this.ports.kafkaController });
     }
@@ -203,10 +214,7 @@ export class Stack {
     mkdirSync(this.opts.dir, { recursive: true });
     allowSearch(runAs, this.opts.dir); // Postgres' own user must reach <dir>/postgres
     writeFileSync(join(this.opts.dir, 'ports.json'), `${JSON.stringify(this.ports, null, 2)}\n`);
-    COMPONENTS.forEach((name, i) => {
-      const pid = this.nodes[i]!.service.runningPid();
-      if (pid !== undefined) log(`${LABELS[name]} already running (pid ${pid})`);
-    });
+    logRunning();
     await Promise.all(this.nodes.map((n) => n.start()));
     log('Kafka, QuestDB, PostgreSQL and Redis are serving');
     return this.env();

@@ -2,7 +2,8 @@
 import { describeConfig, isWattstreamError, loadConfig } from '@wattstream/platform';
 import { Command } from 'commander';
 import { launcherConfig } from './config.js';
-import { Pipeline, SIM_EDGE_ID } from './pipeline.js';
+import { PIPELINE_ENV, Pipeline, type PipelineHandoff, type ServiceStatus, SIM_EDGE_ID } from './pipeline.js';
+import { Supervisor } from './supervisor.js';
 
 /**
  * `pnpm pipeline up|down|status`: the whole wattstream pipeline on this machine with a simulated
@@ -10,6 +11,17 @@ import { Pipeline, SIM_EDGE_ID } from './pipeline.js';
  */
 const log = (msg: string) => process.stderr.write(`pipeline: ${msg}\n`);
 const pipeline = () => new Pipeline(loadConfig(launcherConfig), log);
+
+/** One line per service: name, state, pid, restarts by the supervisor, address. */
+const statusLine = (s: ServiceStatus) =>
+  `${s.name.padEnd(14)} ${s.state.padEnd(13)} pid ${String(s.pid ?? '-').padEnd(8)} restarts ${String(s.restarts).padEnd(3)} ${s.url}`;
+
+async function printSupervisor(p: Pipeline, out: (line: string) => void): Promise<void> {
+  const pid = p.supervisor.runningPid();
+  out(
+    `${'supervisor'.padEnd(14)} ${(pid ? 'running' : 'stopped').padEnd(13)} pid ${pid ?? '-'}  log ${p.supervisor.logFile}`,
+  );
+}
 
 const program = new Command('pipeline')
   .description(
@@ -23,9 +35,8 @@ program
   .action(async () => {
     const p = pipeline();
     const info = await p.up();
-    const status = await p.status();
-    for (const s of status)
-      log(`${s.name.padEnd(14)} ${s.ready ? 'ready' : 'NOT READY'}  pid ${s.pid ?? '-'}  ${s.url}`);
+    for (const s of await p.status()) log(statusLine(s));
+    await printSupervisor(p, log);
     process.stdout.write(
       [
         '',
@@ -51,18 +62,32 @@ program
 
 program
   .command('status')
-  .description('show each service: pid, readiness, address, log; exit code 3 when not all are ready')
+  .description(
+    'show each service: state (ready, reconnecting, not ready, stopped), pid, restarts, address; exit code 3 when not all are ready',
+  )
   .action(async () => {
     const p = pipeline();
     const status = await p.status();
-    for (const s of status) {
-      process.stdout.write(
-        `${s.name.padEnd(14)} ${(s.pid ? (s.ready ? 'ready' : 'running, not ready') : 'stopped').padEnd(19)} ${s.url}\n`,
-      );
-    }
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    for (const s of status) out(statusLine(s));
+    await printSupervisor(p, out);
     const info = p.info();
     if (info && status.every((s) => s.ready)) process.stdout.write(`\nLive dashboard: ${info.dashboardUrl}\n`);
     if (!status.every((s) => s.ready)) process.exitCode = 3;
+  });
+
+program
+  .command('supervise', { hidden: true })
+  .description('(started by up) restart crashed services until SIGTERM')
+  .action(async () => {
+    const handoff = JSON.parse(process.env[PIPELINE_ENV] ?? 'null') as PipelineHandoff | null;
+    if (handoff === null) throw new Error(`${PIPELINE_ENV} is not set: the supervisor is started by \`pipeline up\``);
+    const stamp = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
+    const p = new Pipeline(handoff.cfg, stamp, handoff.infraEnv, handoff.serviceEnv);
+    const stop = new AbortController();
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
+    await new Supervisor(p, p.supervisorState, stamp).run(stop.signal);
+    stamp('supervisor stopped');
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,3 +1,4 @@
 export * from './config.js';
 export * from './node-service.js';
 export * from './pipeline.js';
+export * from './supervisor.js';

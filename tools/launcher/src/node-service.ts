@@ -12,14 +12,25 @@ export interface NodeServiceSpec {
   nodeOptions?: string;
 }
 
-export async function httpReady(port: number, path = '/readyz'): Promise<boolean> {
+/** What a service's `/readyz` said: `degraded` is ready, short of normal (its checks say why). */
+export interface Readiness {
+  state: 'ready' | 'degraded' | 'not ready';
+  checks: Record<string, string>;
+}
+
+export async function readiness(port: number, path = '/readyz'): Promise<Readiness> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.status === 200;
+    const body = (await res.json().catch(() => ({}))) as { status?: unknown; checks?: Record<string, string> };
+    const state = res.status !== 200 ? 'not ready' : body.status === 'degraded' ? 'degraded' : 'ready';
+    return { state, checks: body.checks ?? {} };
   } catch {
-    return false;
+    return { state: 'not ready', checks: {} };
   }
+}
+
+export async function httpReady(port: number, path = '/readyz'): Promise<boolean> {
+  return (await readiness(port, path)).state !== 'not ready';
 }
 
 /** A wattstream service run from its compiled CLI, detached, with a pid file and a log file. */

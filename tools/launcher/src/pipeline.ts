@@ -3,10 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { simAthleteIds } from '@wattstream/contracts';
-import { assertPortsFree, infraDir, type ManagedProcess, repoRoot, Stack, stackPortsFromEnv } from '@wattstream/infra';
+import { assertPortsFree, infraDir, ManagedProcess, repoRoot, Stack, stackPortsFromEnv } from '@wattstream/infra';
 import type { ConfigOf } from '@wattstream/platform';
 import type { launcherConfig } from './config.js';
-import { httpReady, type NodeServiceSpec, nodeService } from './node-service.js';
+import { type NodeServiceSpec, nodeService, readiness } from './node-service.js';
+import { readSupervisorState, type Supervised } from './supervisor.js';
 
 const run = promisify(execFile);
 
@@ -18,9 +19,25 @@ export const SIM_GROUP_ID = 'sim-ride';
 export interface ServiceStatus {
   name: string;
   pid: number | undefined;
+  /** `/readyz` answered 200 (ready or degraded) */
   ready: boolean;
+  /**
+   * `stopped`, `not ready`, `ready`, or a degraded service's own word for it, e.g. `reconnecting`
+   * for an edge whose broker is gone while its queue keeps the samples on disk.
+   */
+  state: string;
+  /** times the supervisor restarted it */
+  restarts: number;
   url: string;
   log: string;
+}
+
+/** Handed to the supervisor process (`pipeline supervise`) so it runs the same pipeline. */
+export const PIPELINE_ENV = 'WATTSTREAM_PIPELINE';
+export interface PipelineHandoff {
+  cfg: LauncherConfig;
+  infraEnv?: Record<string, string>;
+  serviceEnv: Record<string, string>;
 }
 
 export interface PipelineInfo {
@@ -37,11 +54,14 @@ export interface PipelineInfo {
  * Every process runs detached with a pid file and a log under `DATA_DIR/run/<name>/`, so `up` is
  * idempotent and `down` stops exactly what `up` started.
  */
-export class Pipeline {
+export class Pipeline implements Supervised {
   readonly stack: Stack;
   readonly root = repoRoot();
   readonly runDir: string;
   private readonly services: { spec: NodeServiceSpec & { url: string }; proc: ManagedProcess }[];
+  /** `pipeline supervise`, left running by `up`: restarts a crashed service (see supervisor.ts). */
+  readonly supervisor: ManagedProcess;
+  readonly supervisorState: string;
 
   /**
    * `infraEnv`: use this running Kafka/QuestDB (`KAFKA_BROKERS`, `QUESTDB_HTTP`, `QUESTDB_PG`)
@@ -108,6 +128,54 @@ export class Pipeline {
       },
     ];
     this.services = specs.map((spec) => ({ spec, proc: nodeService(this.runDir, spec) }));
+    const supervisorDir = join(this.runDir, 'supervisor');
+    this.supervisorState = join(supervisorDir, 'state.json');
+    const handoff: PipelineHandoff = {
+      cfg,
+      serviceEnv,
+      ...(infraEnv === undefined ? {} : { infraEnv }),
+    };
+    this.supervisor = new ManagedProcess({
+      name: 'supervisor',
+      dir: supervisorDir,
+      command: process.execPath,
+      args: [cli('tools/launcher'), 'supervise'],
+      env: { [PIPELINE_ENV]: JSON.stringify(handoff) },
+      // ready once it has written its state file
+      ready: async () => readSupervisorState(this.supervisorState)?.pid === this.supervisor.runningPid(),
+      startTimeoutMs: 15_000,
+    });
+  }
+
+  get serviceNames(): string[] {
+    return this.services.map((s) => s.spec.name);
+  }
+
+  isRunning(name: string): boolean {
+    return this.service(name).proc.runningPid() !== undefined;
+  }
+
+  private service(name: string) {
+    const s = this.services.find((x) => x.spec.name === name);
+    if (s === undefined) throw new Error(`no service ${name}`);
+    return s;
+  }
+
+  /** Starts one service the way `up` does (ports checked, the edge's token minted); its pid once ready. */
+  async startService(name: string): Promise<number> {
+    const s = this.service(name);
+    await assertPortsFree({ [`${s.spec.name} health`]: s.spec.healthPort, ...this.extraPorts(s.spec.name) });
+    if (s.spec.name === 'edge-sim') {
+      const token = await this.cliOutput('ingest', [
+        'token',
+        '--edge',
+        SIM_EDGE_ID,
+        ...simAthleteIds(this.cfg.athletes).flatMap((a) => ['--athlete', a]),
+      ]);
+      s.spec.env.EDGE_TOKEN = token;
+    }
+    s.proc.spec.env = { ...this.baseEnv(), ...s.spec.env };
+    return s.proc.start();
   }
 
   /** A package's compiled CLI, as deployed. */
@@ -133,6 +201,8 @@ export class Pipeline {
 
   async up(): Promise<PipelineInfo> {
     mkdirSync(this.runDir, { recursive: true });
+    // Paused while `up` starts what is missing, so the two never start one service twice.
+    await this.supervisor.stop({ graceMs: 5000 });
     const env = this.infraEnv ?? (await this.stack.up());
     const athletes = simAthleteIds(this.cfg.athletes);
     for (const s of this.services) {
@@ -141,20 +211,11 @@ export class Pipeline {
         this.log(`${s.spec.name} already running (pid ${pid})`);
         continue;
       }
-      await assertPortsFree({ [`${s.spec.name} health`]: s.spec.healthPort, ...this.extraPorts(s.spec.name) });
-      if (s.spec.name === 'edge-sim') {
-        const token = await this.cliOutput('ingest', [
-          'token',
-          '--edge',
-          SIM_EDGE_ID,
-          ...athletes.flatMap((a) => ['--athlete', a]),
-        ]);
-        s.spec.env.EDGE_TOKEN = token;
-      }
-      s.proc.spec.env = { ...this.baseEnv(), ...s.spec.env };
       this.log(`starting ${s.spec.name} …`);
-      await s.proc.start();
+      await this.startService(s.spec.name);
     }
+    const supervisorPid = await this.supervisor.start();
+    this.log(`supervisor running (pid ${supervisorPid}): restarts a crashed service, log ${this.supervisor.logFile}`);
     const viewerToken = await this.cliOutput('stream', [
       'token',
       '--user',
@@ -195,6 +256,7 @@ export class Pipeline {
   /** Stops the services (last started first), and the infrastructure too with `infra`. */
   async down({ infra = false } = {}): Promise<string[]> {
     const stopped: string[] = [];
+    if (await this.supervisor.stop({ graceMs: 5000 })) stopped.push('supervisor');
     for (const s of [...this.services].reverse()) {
       if (await s.proc.stop({ graceMs: 20_000 })) stopped.push(s.spec.name);
     }
@@ -207,13 +269,17 @@ export class Pipeline {
   }
 
   async status(): Promise<ServiceStatus[]> {
+    const restarts = readSupervisorState(this.supervisorState)?.services ?? {};
     return Promise.all(
       this.services.map(async (s) => {
         const pid = s.proc.runningPid();
+        const r = pid === undefined ? undefined : await readiness(s.spec.healthPort);
         return {
           name: s.spec.name,
           pid,
-          ready: pid !== undefined && (await httpReady(s.spec.healthPort)),
+          ready: r !== undefined && r.state !== 'not ready',
+          state: r === undefined ? 'stopped' : r.state === 'degraded' ? degradedWord(r.checks) : r.state,
+          restarts: restarts[s.spec.name]?.restarts ?? 0,
           url: s.spec.url,
           log: s.proc.logFile,
         };
@@ -229,4 +295,10 @@ export class Pipeline {
       return undefined;
     }
   }
+}
+
+/** The first word of a degraded check (`reconnecting to the broker; …` → `reconnecting`). */
+function degradedWord(checks: Record<string, string>): string {
+  const why = Object.values(checks).find((v) => v !== 'ok');
+  return why?.split(/[ ;:,]/)[0] || 'degraded';
 }

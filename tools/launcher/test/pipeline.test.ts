@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kafkaTopics, type TrainingCompleted, type TrainingStarted } from '@wattstream/contracts';
@@ -172,11 +173,55 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     }
   }, 240_000);
 
-  it('down stops exactly the services up started', async () => {
+  it('reports the edge as reconnecting, not down, while ingest is gone; up starts ingest again', async () => {
+    await pipeline.supervisor.stop(); // this test does by hand what the supervisor does by itself
+    const ingestPid = (await pipeline.status()).find((s) => s.name === 'ingest')?.pid;
+    assert(ingestPid !== undefined);
+    process.kill(ingestPid, 'SIGKILL');
+    const down = await waitFor(
+      async () => {
+        const st = await pipeline.status();
+        const edge = st.find((s) => s.name === 'edge-sim');
+        return st.find((s) => s.name === 'ingest')?.state === 'stopped' && edge?.state === 'reconnecting'
+          ? st
+          : undefined;
+      },
+      20_000,
+      'ingest stopped and the edge reconnecting',
+    );
+    // reconnecting is ready-but-degraded: the edge keeps every sample on disk meanwhile
+    expect(down.find((s) => s.name === 'edge-sim')).toMatchObject({ ready: true, state: 'reconnecting' });
+    await pipeline.up();
+    await waitFor(async () => (await pipeline.status()).every((s) => s.state === 'ready'), 60_000, 'all ready again');
+    expect(pipeline.supervisor.runningPid()).toBeDefined();
+  }, 120_000);
+
+  it('the supervisor up leaves behind restarts a service killed with -9 and counts it', async () => {
+    const before = (await pipeline.status()).find((s) => s.name === 'ingest');
+    assert(before?.pid !== undefined);
+    process.kill(before.pid, 'SIGKILL');
+    const after = await waitFor(
+      async () => {
+        const s = (await pipeline.status()).find((x) => x.name === 'ingest');
+        // the count is written once the restarted ingest is ready
+        return s?.pid !== undefined && s.pid !== before.pid && s.restarts > before.restarts ? s : undefined;
+      },
+      60_000,
+      'ingest restarted by the supervisor',
+    );
+    expect(after).toMatchObject({ state: 'ready', restarts: before.restarts + 1 });
+    expect(readFileSync(pipeline.supervisor.logFile, 'utf8')).toMatch(
+      new RegExp(`ingest restarted \\(pid ${after.pid}\\)`),
+    );
+  }, 120_000);
+
+  it('down stops exactly the services up started, and the supervisor first', async () => {
     const pids = (await pipeline.status()).map((s) => s.pid);
     expect(pids.every((p) => p !== undefined)).toBe(true);
-    expect(await pipeline.down()).toEqual(['edge-sim', 'live', 'stream-worker', 'sink', 'ingest']);
-    for (const p of pids) expect(isAlive(p as number)).toBe(false);
+    const supervisorPid = pipeline.supervisor.runningPid();
+    expect(supervisorPid).toBeDefined();
+    expect(await pipeline.down()).toEqual(['supervisor', 'edge-sim', 'live', 'stream-worker', 'sink', 'ingest']);
+    for (const p of [...pids, supervisorPid]) expect(isAlive(p as number)).toBe(false);
     expect((await pipeline.status()).every((s) => s.pid === undefined && !s.ready)).toBe(true);
   }, 120_000);
 });
