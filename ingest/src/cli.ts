@@ -1,44 +1,19 @@
 #!/usr/bin/env node
-import { createLogger, createShutdown, describeConfig, isWattstreamError, loadConfig } from '@wattstream/platform';
-import { Command } from 'commander';
-import { serveConfig, sinkConfig } from './config.js';
-import { startIngest } from './serve.js';
-import { startSink } from './sink/sink.js';
+import { addServiceCommands, Command, runCli } from '@wattstream/kernel';
+import { createLogger, describeConfig, loadConfig } from '@wattstream/platform';
+import { ingestService } from './serve.js';
+import { sinkService } from './sink/sink.js';
 import { mintEdgeToken, tokenConfig } from './token.js';
 
 const program = new Command('ingest').description(
   'wattstream ingest: MQTT edge endpoint → validated batches into Kafka (acknowledged only after Kafka) → QuestDB sink',
 );
-
-program
-  .command('serve')
-  .description('run the MQTT endpoint (embedded aedes, or shared-subscription mode)')
-  .addHelpText('after', `\nEnvironment:\n${describeConfig(serveConfig)}`)
-  .action(async () => {
-    const config = loadConfig(serveConfig);
-    const logger = createLogger('ingest', config.logLevel);
-    const shutdown = createShutdown(logger);
-    const ingest = await startIngest(config, { logger });
-    shutdown.add('intake', 'ingest: stop intake, flush Kafka writes, close', () => ingest.close());
-    logger.info({ ports: ingest.ports, mode: config.mode }, 'ingest ready');
-  });
-
-program
-  .command('sink')
-  .description('run the QuestDB sink (consumer group on tracking.metrics.received)')
-  .addHelpText('after', `\nEnvironment:\n${describeConfig(sinkConfig)}`)
-  .action(async () => {
-    const config = loadConfig(sinkConfig);
-    const logger = createLogger('ingest-sink', config.logLevel);
-    const shutdown = createShutdown(logger);
-    const sink = await startSink(config, { logger });
-    shutdown.add('intake', 'sink: stop consuming, close', () => sink.close());
-    logger.info({ http: sink.ops.port }, 'sink ready');
-  });
+addServiceCommands(program, ingestService, { serve: 'serve', dlq: false });
+addServiceCommands(program, sinkService, { serve: 'sink', prefix: 'sink', dlq: false });
 
 program
   .command('token')
-  .description('mint an edge token (MQTT password): sub = edgeId, athletes = who it may publish for')
+  .description('mint a development edge token (MQTT password): sub = edgeId, athletes = who it may publish for')
   .requiredOption('--edge <id>', 'edge id (the MQTT username)')
   .option(
     '--athlete <id>',
@@ -55,8 +30,4 @@ program
     process.stdout.write(`${token}\n`);
   });
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (isWattstreamError(err)) process.stderr.write(`${err.code}: ${err.message}\n`);
-  else process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+await runCli(program);

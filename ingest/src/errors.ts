@@ -22,14 +22,15 @@ export const IngestErrorCode = {
   PacketTooLarge: 'WS_INGEST_PACKET_TOO_LARGE',
   /** The edge's token expired while it was connected; it was disconnected. */
   TokenExpiredDisconnect: 'WS_INGEST_TOKEN_EXPIRED',
+  /** The edge was revoked, or its credential replaced by a newer one, at the users service (CONNACK 5 / disconnected). */
+  CredentialRevoked: 'WS_INGEST_CREDENTIAL_REVOKED',
+
   /** A publish still waiting for Kafka when ingest stopped; not acknowledged, the edge resends it. */
   ShuttingDown: 'WS_INGEST_SHUTTING_DOWN',
   /** A publish waiting for Kafka whose connection closed first; not acknowledged. */
   ConnectionClosed: 'WS_INGEST_CONNECTION_CLOSED',
   /** Shared-subscription mode: a sample publish that names no edge. */
   UnknownEdge: 'WS_INGEST_UNKNOWN_EDGE',
-  /** Configuration that cannot work (e.g. a TLS key without a certificate). */
-  ConfigConflict: 'WS_INGEST_CONFIG_CONFLICT',
   /** Sink: QuestDB refused or did not answer a write; retried with backoff, offsets not committed. */
   SinkWriteFailed: 'WS_SINK_WRITE_FAILED',
   /** Sink: a record on tracking.metrics.received that is not a MetricsReceived; skipped and counted. */

@@ -12,7 +12,6 @@ import {
 } from '@wattstream/platform';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { inject } from 'vitest';
-import { serveConfig } from '../src/config.js';
 import { type Ingest, startIngest } from '../src/serve.js';
 import { mintEdgeToken, tokenConfig } from '../src/token.js';
 
@@ -45,8 +44,7 @@ export async function startTestIngest(env: Record<string, string> = {}): Promise
     LOG_LEVEL: 'silent',
     ...env,
   };
-  const config = loadConfig(serveConfig, fullEnv);
-  const ingest = await startIngest(config, { logger: quiet });
+  const ingest = await startIngest(fullEnv);
   const tokenCfg = loadConfig(tokenConfig, fullEnv);
   return Object.assign(ingest, {
     dataDir,
@@ -189,9 +187,8 @@ export const questdbHttp = () => inject('infra').QUESTDB_HTTP ?? process.env.QUE
 
 /** An in-process `ingest sink` with its own consumer group. */
 export async function startTestSink(env: Record<string, string> = {}) {
-  const { sinkConfig } = await import('../src/config.js');
   const { startSink } = await import('../src/sink/sink.js');
-  const config = loadConfig(sinkConfig, {
+  return startSink({
     KAFKA_BROKERS: kafkaBrokers(),
     QUESTDB_HTTP: questdbHttp(),
     SINK_HTTP_PORT: '0',
@@ -200,7 +197,6 @@ export async function startTestSink(env: Record<string, string> = {}) {
     LOG_LEVEL: 'silent',
     ...env,
   });
-  return startSink(config, { logger: quiet });
 }
 
 /**

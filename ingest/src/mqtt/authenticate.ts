@@ -10,6 +10,8 @@ import {
 import type { AedesOptions, Client } from 'aedes';
 import { IngestErrorCode } from '../errors.js';
 import type { IngestMetrics } from '../metrics.js';
+import type { EdgeRegistry } from './edge-registry.js';
+
 import { getConnectInfo, scheduleExpiry, setSession } from './session.js';
 import { statusProblem } from './status.js';
 
@@ -23,6 +25,8 @@ export const ConnackCode = {
 
 export interface AuthenticateDeps {
   keys: TokenKeys;
+  /** The users service's word on registered edges: revoked ones and replaced credentials are refused. */
+  registry?: EdgeRegistry;
   logger: Logger;
   metrics: IngestMetrics;
   maxConnections: number;
@@ -100,6 +104,10 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
         }
         const edgeId = claims.sub;
         if (client.closed) return done(null, false); // gone while the token was checked; aedes ignores it
+        const revoked = deps.registry?.refusal(edgeId, claims.jti);
+        if (revoked !== undefined) {
+          return refuse(client, done, ConnackCode.NotAuthorized, IngestErrorCode.CredentialRevoked, revoked);
+        }
         // [MQTT-3.1.3-5] the server may refuse a client id. Refusing every id but the edge's own keeps
         // the takeover of [MQTT-3.1.4-2] (aedes disconnects the holder of the id after authenticate)
         // within one edge: a credential can never reach another edge's persistent session.
@@ -145,7 +153,13 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
           closed.abort();
           deps.onSessionEnd?.(edgeId);
         });
-        setSession(client, { edgeId, athletes: new Set(athletes), logger: log, closed: closed.signal });
+        setSession(client, {
+          edgeId,
+          credentialId: claims.jti,
+          athletes: new Set(athletes),
+          logger: log,
+          closed: closed.signal,
+        });
         log.info({ athletes, keepalive: info.keepaliveRequested }, 'edge connected');
         done(null, true);
       },

@@ -1,20 +1,24 @@
 import type { EdgeError } from '@wattstream/contracts';
 import { EDGE_CLIENT_ID_MAX_LENGTH, mqttTopics } from '@wattstream/contracts';
 import type { TokenKeys } from '@wattstream/platform';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
+import { IngestErrorCode } from '../errors.js';
 import { Intake } from '../intake.js';
 import type { KafkaWriter } from '../kafka-writer.js';
 import type { RecordBuilder } from '../records.js';
 import { createAuthenticate } from './authenticate.js';
 import { createAuthorizePublish } from './authorize-publish.js';
 import { createAuthorizeSubscribe } from './authorize-subscribe.js';
+import type { EdgeRegistry } from './edge-registry.js';
 import { type ListenerOptions, type Listeners, startListeners } from './listeners.js';
 import { createPreConnect } from './pre-connect.js';
 import { RateLimiter } from './rate-limit.js';
+import { getSession } from './session.js';
 
 /** The listeners' settings (without the broker, made here) plus the MQTT handlers' own. */
 export interface EmbeddedBrokerOptions extends Omit<ListenerOptions, 'broker'> {
   keys: TokenKeys;
+  registry?: EdgeRegistry;
   writer: KafkaWriter;
   records: RecordBuilder;
   keepaliveMinMs: number;
@@ -77,6 +81,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
     }),
     authenticate: createAuthenticate({
       keys: o.keys,
+      ...(o.registry ? { registry: o.registry } : {}),
       logger: log,
       metrics: o.metrics,
       maxConnections: o.maxConnections,
@@ -99,6 +104,25 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
 
   const listeners = await startListeners({ ...o, broker, logger: log });
   const aedes = broker;
+  // A revocation (or a new credential) at the users service ends the edge's open connections now,
+  // not at their token's expiry.
+  const connected = new Set<Client>();
+  aedes.on('clientReady', (client) => connected.add(client));
+  aedes.on('clientDisconnect', (client) => connected.delete(client));
+  o.registry?.onChange((edgeId) => {
+    for (const client of connected) {
+      const s = getSession(client);
+      if (s?.edgeId !== edgeId) continue;
+      const why = o.registry?.refusal(edgeId, s.credentialId);
+      if (why === undefined) continue;
+      s.logger.info(
+        { code: IngestErrorCode.CredentialRevoked, reason: why },
+        'credential revoked; disconnecting the edge',
+      );
+      o.metrics.authFailures.inc({ reason: IngestErrorCode.CredentialRevoked });
+      client.close();
+    }
+  });
   return {
     listeners,
     close: async () => {

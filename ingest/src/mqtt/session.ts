@@ -4,6 +4,9 @@ import type { Client } from 'aedes';
 /** What ingest knows about an authenticated connection. */
 export interface EdgeSession {
   readonly edgeId: string;
+  /** The credential's `jti` (users-issued credentials have one). */
+  readonly credentialId: string | undefined;
+
   readonly athletes: ReadonlySet<string>;
   readonly logger: Logger;
   /** Aborted when the connection closes: publishes still waiting for admission give up. */

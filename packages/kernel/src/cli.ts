@@ -31,7 +31,7 @@ export async function runCli(program: Command, argv = process.argv): Promise<voi
 export function addServiceCommands<S extends ConfigSpec, R>(
   program: Command,
   def: ServiceDefinition<S, R>,
-  opts: { serve?: string; prefix?: string } = {},
+  opts: { serve?: string; prefix?: string; dlq?: boolean } = {},
 ): Command {
   const settings = `\nConfiguration (environment):\n${describeConfig(serviceConfigSpec(def as unknown as ServiceDefinition))}`;
   const name = (n: string) => (opts.prefix ? `${opts.prefix}-${n}` : n);
@@ -52,7 +52,7 @@ export function addServiceCommands<S extends ConfigSpec, R>(
         process.stdout.write('migrations applied\n');
       });
   }
-  if (def.kafka) {
+  if (def.kafka && opts.dlq !== false) {
     const dlq = program.command(name('dlq')).description(`${def.name}'s dead letters (<topic>.dlq)`);
     dlq
       .command('list')

@@ -55,10 +55,14 @@ export class KafkaKit {
     return this.adminClient;
   }
 
-  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+  /** Creates missing topics (when allowed); `partitions` overrides KAFKA_TOPIC_PARTITIONS for these. */
+  async ensureTopics(topics: readonly TopicSpec[], opts: { partitions?: number } = {}): Promise<void> {
     if (!this.o.createTopics || topics.length === 0) return;
     const unique = [...new Map(topics.map((t) => [t.name, t])).values()];
-    await ensureTopics(await this.admin(), unique, { partitions: this.o.partitions, logger: this.o.logger });
+    await ensureTopics(await this.admin(), unique, {
+      partitions: opts.partitions ?? this.o.partitions,
+      logger: this.o.logger,
+    });
   }
 
   /** Throws WS_KAFKA_UNAVAILABLE (naming KAFKA_BROKERS) when no broker answers. */

@@ -34,6 +34,8 @@ export interface ServiceDefinition<S extends ConfigSpec = ConfigSpec, R = unknow
   check?: (config: ConfigOf<S>) => string[];
   /** The HTTP port setting (REST and `/metrics`, `/healthz`, `/readyz`). */
   port: Field<number>;
+  /** The service's own replica-name setting, when it has one (else SERVICE_INSTANCE). */
+  instance?: Field<string>;
   /** A database of its own, migrated from this folder of SQL files at start. */
   postgres?: { migrations: URL };
   kafka?: boolean;
@@ -51,7 +53,9 @@ export function defineService<S extends ConfigSpec, R>(def: ServiceDefinition<S,
 export function serviceConfigSpec(def: ServiceDefinition): ConfigSpec {
   return {
     ...baseConfig,
+    ...(def.instance ? { instance: def.instance } : {}),
     httpPort: def.port,
+
     ...(def.kafka ? kafkaConfig : {}),
     ...(def.postgres ? postgresConfig : {}),
     ...(def.outbox ? outboxConfig : {}),

@@ -1,7 +1,15 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { oneOf, optionalStr, str } from './config.js';
 import { WattstreamError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -42,6 +50,20 @@ export interface TokenKeys {
   readonly publicKey: KeyObject;
   /** `development` when generated under DATA_DIR because no key was configured. */
   readonly source: 'configured' | 'development';
+  /**
+   * The users service's key set: tokens that name a `kid` (every token users signs) are verified
+   * against it, always as EdDSA; tokens without one against `publicKey` (the development minting
+   * commands). See `withJwks`.
+   */
+  readonly jwks?: JWTVerifyGetKey;
+}
+
+/**
+ * The keys plus the users service's JWKS at `url`: cached, fetched again (at most every 30 s) when
+ * a token names an unknown `kid`, so a key rotation at users needs no restart here.
+ */
+export function withJwks(keys: TokenKeys, url: string): TokenKeys {
+  return { ...keys, jwks: createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }) };
 }
 
 const pemOrFile = (value: string): string => (value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8'));
@@ -143,13 +165,19 @@ export async function verifyToken(
       statusCode: 401,
     });
   try {
-    const { payload } = await jwtVerify(token, keys.publicKey, {
+    const kid = decodeProtectedHeader(token).kid;
+    const viaJwks = kid !== undefined && keys.jwks !== undefined;
+    const options = {
       issuer: keys.issuer,
       audience,
-      algorithms: [keys.alg],
+      algorithms: viaJwks ? ['EdDSA'] : [keys.alg],
       requiredClaims: ['sub', 'exp'],
       clockTolerance: 5,
-    });
+    };
+    const { payload } = viaJwks
+      ? await jwtVerify(token, keys.jwks as JWTVerifyGetKey, options)
+      : await jwtVerify(token, keys.publicKey, options);
+
     return payload as JWTPayload & { sub: string; exp: number };
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) {
