@@ -30,3 +30,11 @@ export function simAthleteIds(count: number, prefix = 'sim'): string[] {
   const width = Math.max(4, String(count).length);
   return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
 }
+
+/** A UUID (any version), lower or upper case. A pattern rather than `format`, which the contract validator does not load. */
+export const UUID_PATTERN_SOURCE = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const Uuid = (description: string) => Type.String({ pattern: UUID_PATTERN_SOURCE, description });
+
+/** A calendar day, `YYYY-MM-DD`. */
+export const DAY_PATTERN_SOURCE = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
+export const Day = (description: string) => Type.String({ pattern: DAY_PATTERN_SOURCE, description });

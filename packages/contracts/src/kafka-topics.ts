@@ -7,7 +7,13 @@ import { MetricsRejected } from './events/rejected.js';
 import { FriendActivityUpdated } from './events/social.js';
 import { StatsUpdated } from './events/stats.js';
 import { AthleteStateSnapshot } from './events/stream-state.js';
-import { TrainingCompleted, TrainingStarted } from './events/training.js';
+import {
+  SamplesImported,
+  SessionSummarized,
+  TrainingCompleted,
+  TrainingStarted,
+  WorkoutAssigned,
+} from './events/training.js';
 import { AccountDeleted, CoachLinkUpdated, EdgeUpdated } from './events/users.js';
 import { MetricsReceived } from './samples.js';
 
@@ -81,6 +87,37 @@ export const kafkaTopics = {
     ceSource: '/stream',
     producer: 'stream',
     configs: deleteAfter(30),
+  },
+  sessionSummarized: {
+    name: 'training.session.summarized',
+    description:
+      "A session's summary as the training service keeps it (live, uploaded or imported); re-emitted with a higher revision when it changes.",
+    key: 'athleteId',
+    value: SessionSummarized,
+    ceId: '{sessionId}:{revision}',
+    ceSource: '/training',
+    producer: 'training',
+    configs: deleteAfter(30),
+  },
+  workoutAssigned: {
+    name: 'training.workout.assigned',
+    description: "Workouts planned on (or removed from) athletes' calendars.",
+    key: 'athleteId',
+    value: WorkoutAssigned,
+    ceId: '{assignmentId}:{updatedAt}',
+    ceSource: '/training',
+    producer: 'training',
+    configs: deleteAfter(30),
+  },
+  samplesImported: {
+    name: 'training.samples.imported',
+    description: 'Samples of uploaded sessions, in chunks of up to 1000, for the tracking history.',
+    key: 'athleteId',
+    value: SamplesImported,
+    ceId: '{sessionId}:{chunk}',
+    ceSource: '/training',
+    producer: 'training',
+    configs: { ...deleteAfter(7), 'max.message.bytes': '1048576' },
   },
   profileUpdated: {
     name: 'user.profile.updated',
