@@ -1,6 +1,5 @@
 import type { MetricsReceived, Sample } from '@wattstream/contracts';
-import type { Profile } from './profile.js';
-import { Session } from './session.js';
+import { type Profile, Session } from '@wattstream/metrics';
 
 /** Seqs below a device's highest seq that are remembered exactly (a bit each). */
 export const SEQ_WINDOW = 32;

@@ -5,8 +5,8 @@ import {
   type TrainingCompleted,
   type TrainingStarted,
 } from '@wattstream/contracts';
+import { DEFAULT_PROFILE, type Profile, type ProfileSource } from '@wattstream/metrics';
 import { type AthleteOptions, AthleteState, type SessionEvent } from './athlete.js';
-import { DEFAULT_PROFILE, type Profile, type ProfileSource } from './profile.js';
 
 export interface ProcessorOptions extends AthleteOptions {
   /** an athlete without a session and without input for this long is forgotten, ms */

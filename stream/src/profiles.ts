@@ -1,9 +1,9 @@
 import { compile, ProfileUpdated } from '@wattstream/contracts';
+import { type Profile, profileFromEvent } from '@wattstream/metrics';
 import type { Logger } from '@wattstream/platform';
 import type { Kafka } from './compacted-reader.js';
 import { CompactedReader } from './compacted-reader.js';
 import { StreamErrorCode } from './errors.js';
-import { type Profile, profileFromEvent } from './profile.js';
 
 const validator = compile(ProfileUpdated);
 

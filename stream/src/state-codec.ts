@@ -1,5 +1,5 @@
+import { BIN_FIELDS, binsFor, Session, Totals, WINDOW } from '@wattstream/metrics';
 import { AthleteState, type DeviceState } from './athlete.js';
-import { BIN_FIELDS, binsFor, Session, Totals, WINDOW } from './session.js';
 
 /**
  * The changelog format of an athlete's state (`stream.athlete.state`, `state` field, v1): plain

@@ -1,7 +1,7 @@
 import type { MetricsReceived, Sample } from '@wattstream/contracts';
+import type { Profile } from '@wattstream/metrics';
 import { describe, expect, it } from 'vitest';
 import { newOutbox, PartitionState, Processor } from '../src/processor.js';
-import type { Profile } from '../src/profile.js';
 import { decodeState, encodeState } from '../src/state-codec.js';
 
 // Crafted rides with values computed by hand (see the comments next to each expectation).

@@ -11,6 +11,7 @@ import {
   LiveErrorCode,
   type StatsUpdated,
 } from '@wattstream/contracts';
+import { DEFAULT_PROFILE } from '@wattstream/metrics';
 import {
   AuthErrorCode,
   type ConfigOf,
@@ -29,7 +30,6 @@ import {
 } from '@wattstream/platform';
 import type { liveConfigSpec } from '../config.js';
 import { StreamErrorCode } from '../errors.js';
-import { DEFAULT_PROFILE } from '../profile.js';
 import { ProfileStore } from '../profiles.js';
 import { isStaff, type UserClaims, verifyUserToken } from '../token.js';
 import { streamTopics } from '../topics.js';
