@@ -1,2 +1,3 @@
 export * from './profile.js';
+export * from './recording.js';
 export * from './session.js';

@@ -11,6 +11,10 @@ export interface Profile {
   /** lactate threshold heart rate, bpm: heart-rate zones */
   lthr: number;
   weightKg: number;
+  /** upper bounds of power zones 1–6 as fractions of FTP; default POWER_ZONE_BOUNDS */
+  powerZoneBounds?: readonly number[];
+  /** upper bounds of heart-rate zones 1–4 as fractions of LTHR; default HR_ZONE_BOUNDS */
+  hrZoneBounds?: readonly number[];
 }
 
 /**
@@ -36,10 +40,10 @@ export function profileFromEvent(e: ProfileUpdated): Profile {
 export const POWER_ZONE_BOUNDS = [0.55, 0.75, 0.9, 1.05, 1.2, 1.5] as const;
 
 /** Power zone 1–7 for `watts`: boundaries at 55/75/90/105/120/150 % of FTP. */
-export function powerZone(watts: number, ftp: number): number {
+export function powerZone(watts: number, ftp: number, bounds: readonly number[] = POWER_ZONE_BOUNDS): number {
   const f = watts / ftp;
-  for (let i = 0; i < POWER_ZONE_BOUNDS.length; i++) if (f < (POWER_ZONE_BOUNDS[i] as number)) return i + 1;
-  return 7;
+  for (let i = 0; i < bounds.length; i++) if (f < (bounds[i] as number)) return i + 1;
+  return bounds.length + 1;
 }
 
 /**
@@ -47,8 +51,8 @@ export function powerZone(watts: number, ftp: number): number {
  * 90–93 %, 94–99 %, 100 % and above.
  */
 export const HR_ZONE_BOUNDS = [0.81, 0.9, 0.94, 1.0] as const;
-export function hrZone(bpm: number, lthr: number): number {
+export function hrZone(bpm: number, lthr: number, bounds: readonly number[] = HR_ZONE_BOUNDS): number {
   const f = bpm / lthr;
-  for (let i = 0; i < HR_ZONE_BOUNDS.length; i++) if (f < (HR_ZONE_BOUNDS[i] as number)) return i + 1;
-  return 5;
+  for (let i = 0; i < bounds.length; i++) if (f < (bounds[i] as number)) return i + 1;
+  return bounds.length + 1;
 }

@@ -56,6 +56,8 @@ export class Totals {
   hrSum = 0;
   hrN = 0;
   zones = new Float64Array(7);
+  /** seconds in heart-rate zones 1–5 (not part of the stream's changelog: the stream does not report them) */
+  hrZones = new Float64Array(5);
   wbal = Number.NaN;
   lastPowerSec = -1;
   distance = 0;
@@ -75,6 +77,7 @@ export class Totals {
     t.hrSum = this.hrSum;
     t.hrN = this.hrN;
     t.zones.set(this.zones);
+    t.hrZones.set(this.hrZones);
     t.wbal = this.wbal;
     t.lastPowerSec = this.lastPowerSec;
     t.distance = this.distance;
@@ -122,11 +125,12 @@ export class Totals {
       this.work += power;
       this.pSum += power;
       this.pN++;
-      (this.zones as Float64Array)[powerZone(power, profile.ftp) - 1]! += 1;
+      (this.zones as Float64Array)[powerZone(power, profile.ftp, profile.powerZoneBounds) - 1]! += 1;
     }
     if (!Number.isNaN(hr)) {
       this.hrSum += hr;
       this.hrN++;
+      (this.hrZones as Float64Array)[hrZone(hr, profile.lthr, profile.hrZoneBounds) - 1]! += 1;
     }
     if (!Number.isNaN(dist)) {
       if (!Number.isNaN(this.lastDist) && dist >= this.lastDist) this.distance += dist - this.lastDist;
@@ -192,6 +196,8 @@ export class Session {
   maxPower = Number.NaN;
   maxHr = Number.NaN;
   samples = 0;
+  /** Called with each second as it is committed for good (not for live previews): the 1 s series. */
+  onSecond: ((sec: number, power: number, hr: number, cadence: number, speed: number) => void) | undefined;
 
   constructor(
     athleteId: string,
@@ -276,17 +282,15 @@ export class Session {
     const o = (sec % this.nBins) * BIN_FIELDS;
     const b = this.bins;
     if (b[o + B_SEC] !== sec) return;
-    totals.commit(
-      sec,
-      mean(b, o + B_P_SUM, o + B_P_N),
-      mean(b, o + B_HR_SUM, o + B_HR_N),
-      mean(b, o + B_CAD_SUM, o + B_CAD_N),
-      mean(b, o + B_SPD_SUM, o + B_SPD_N),
-      b[o + B_DIST] as number,
-      this.distDevice !== undefined,
-      profile,
-    );
-    if (clear) b[o + B_SEC] = Number.NaN;
+    const power = mean(b, o + B_P_SUM, o + B_P_N);
+    const hr = mean(b, o + B_HR_SUM, o + B_HR_N);
+    const cadence = mean(b, o + B_CAD_SUM, o + B_CAD_N);
+    const speed = mean(b, o + B_SPD_SUM, o + B_SPD_N);
+    totals.commit(sec, power, hr, cadence, speed, b[o + B_DIST] as number, this.distDevice !== undefined, profile);
+    if (clear) {
+      b[o + B_SEC] = Number.NaN;
+      this.onSecond?.(sec, power, hr, cadence, speed);
+    }
   }
 
   /** Totals including the open bins, without committing them. */
@@ -322,8 +326,8 @@ export class Session {
       hr: orNull(this.lastHr, r1),
       avgHr: t.hrN > 0 ? r1(t.hrSum / t.hrN) : null,
       maxHr: orNull(this.maxHr, r1),
-      hrZone: !Number.isNaN(this.lastHr) ? hrZone(this.lastHr, profile.lthr) : null,
-      powerZone: !Number.isNaN(p3) ? powerZone(p3, profile.ftp) : null,
+      hrZone: !Number.isNaN(this.lastHr) ? hrZone(this.lastHr, profile.lthr, profile.hrZoneBounds) : null,
+      powerZone: !Number.isNaN(p3) ? powerZone(p3, profile.ftp, profile.powerZoneBounds) : null,
       timeInPowerZones: Array.from(t.zones),
       wbal: !Number.isNaN(t.wbal) ? Math.round(t.wbal) : null,
       cadence: orNull(this.lastCadence, r1),
