@@ -1,30 +1,7 @@
 import { kafkaTopics, type SessionPage } from '@wattstream/contracts';
 import { collect, produceEvent, testKafka, waitFor } from '@wattstream/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, signUp, startTraining, startUsers, type Training, type Users } from './support.js';
-
-export function completedEvent(athleteId: string, startedAt: number, extra: Record<string, unknown> = {}) {
-  return {
-    sessionId: `${athleteId}:${startedAt}`,
-    athleteId,
-    startedAt,
-    endedAt: startedAt + 3_600_000,
-    durationS: 3600,
-    movingS: 3500,
-    distanceM: 35_000,
-    avgPower: 200,
-    maxPower: 900,
-    normalizedPower: 220,
-    intensity: 0.88,
-    load: 77.4,
-    kj: 720,
-    avgHr: 140,
-    maxHr: 175,
-    samples: 14_400,
-    profileSource: 'profile' as const,
-    ...extra,
-  };
-}
+import { api, completedEvent, signUp, startTraining, startUsers, type Training, type Users } from './support.js';
 
 describe('training: live sessions from the stream', () => {
   const kafka = testKafka('training-live');

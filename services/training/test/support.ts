@@ -68,3 +68,27 @@ export async function upload(
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : {} };
 }
+
+/** A valid `training.completed` value for a one-hour session starting at `startedAt`. */
+export function completedEvent(athleteId: string, startedAt: number, extra: Record<string, unknown> = {}) {
+  return {
+    sessionId: `${athleteId}:${startedAt}`,
+    athleteId,
+    startedAt,
+    endedAt: startedAt + 3_600_000,
+    durationS: 3600,
+    movingS: 3500,
+    distanceM: 35_000,
+    avgPower: 200,
+    maxPower: 900,
+    normalizedPower: 220,
+    intensity: 0.88,
+    load: 77.4,
+    kj: 720,
+    avgHr: 140,
+    maxHr: 175,
+    samples: 14_400,
+    profileSource: 'profile' as const,
+    ...extra,
+  };
+}
