@@ -146,7 +146,8 @@ export function assignedEvent(
   a: Assignment,
   action: WorkoutAssigned['action'],
 ): OutboxEvent<typeof kafkaTopics.workoutAssigned> {
-  const updatedAt = Date.now();
+  // an assignment's event carries its creation time, so its ce_id is known from the API's answer
+  const updatedAt = action === 'assigned' ? Date.parse(a.createdAt) : Date.now();
   return {
     topic: kafkaTopics.workoutAssigned,
     key: a.athleteId,
