@@ -1,6 +1,7 @@
+import { upsertCoachLink } from '@wattstream/access';
 import { kafkaTopics } from '@wattstream/contracts';
 import type { ServiceContext } from '@wattstream/kernel';
-import { deleteProfile, eraseUser, upsertCoachLink, upsertProfile } from '../store/projections.js';
+import { deleteProfile, eraseUser, upsertProfile } from '../store/projections.js';
 
 /** Projections of the users service's events: profiles (FTP, zones), coach links, erasure. */
 export function consumeUserEvents(ctx: ServiceContext<unknown>, group: string): void {

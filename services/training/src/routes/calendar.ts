@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { requireAccess } from '@wattstream/access';
 import { Assignment, AssignmentInput, Calendar, Day, Id, Today } from '@wattstream/contracts';
 import { identityOf, notFound, type ServiceContext } from '@wattstream/kernel';
 import { WattstreamError } from '@wattstream/platform';
-import { requireAccess } from '../access.js';
 import {
   assignedEvent,
   assignmentById,

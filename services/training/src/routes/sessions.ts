@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
+import { requireAccess } from '@wattstream/access';
 import {
   Id,
   kafkaTopics,
@@ -10,7 +11,6 @@ import {
 } from '@wattstream/contracts';
 import { identityOf, notFound, type OutboxEvent, type ServiceContext } from '@wattstream/kernel';
 import { WattstreamError } from '@wattstream/platform';
-import { requireAccess } from '../access.js';
 import { readFitActivity } from '../fit.js';
 import { profileOf } from '../store/projections.js';
 import { listSessions, refuseExisting, saveCompleted, sessionById, summarizedEvent } from '../store/sessions.js';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import { requireAccess } from '@wattstream/access';
 import { Id, Workout, WorkoutInput, WorkoutList } from '@wattstream/contracts';
 import { identityOf, notFound, type ServiceContext } from '@wattstream/kernel';
-import { requireAccess } from '../access.js';
 import type { ParsedWorkout } from '../formats/common.js';
 import { formatError } from '../formats/common.js';
 import { parseErg, writeErg } from '../formats/erg.js';

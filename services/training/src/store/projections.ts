@@ -1,4 +1,5 @@
-import type { CoachLinkUpdated, ProfileUpdated } from '@wattstream/contracts';
+import { eraseCoachLinks } from '@wattstream/access';
+import type { ProfileUpdated } from '@wattstream/contracts';
 import type { Queryable } from '@wattstream/kernel';
 import { DEFAULT_PROFILE, type Profile } from '@wattstream/metrics';
 
@@ -60,27 +61,11 @@ export async function profileOf(db: Queryable, athleteId: string): Promise<{ pro
   };
 }
 
-export async function upsertCoachLink(db: Queryable, e: CoachLinkUpdated): Promise<void> {
-  await db.query(
-    `INSERT INTO coach_links (athlete_id, coach_id, active, updated_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (athlete_id, coach_id) DO UPDATE SET active = $3, updated_at = $4 WHERE coach_links.updated_at <= $4`,
-    [e.athleteId, e.coachId, e.active, e.updatedAt],
-  );
-}
-
-export async function coaches(db: Queryable, coachId: string, athleteId: string): Promise<boolean> {
-  const r = await db.query('SELECT 1 FROM coach_links WHERE athlete_id = $1 AND coach_id = $2 AND active', [
-    athleteId,
-    coachId,
-  ]);
-  return (r.rowCount ?? 0) > 0;
-}
-
 /** GDPR erasure: everything training keeps of a user. */
 export async function eraseUser(db: Queryable, userId: string): Promise<void> {
   await db.query('DELETE FROM sessions WHERE athlete_id = $1', [userId]);
   await db.query('DELETE FROM assignments WHERE athlete_id = $1', [userId]);
   await db.query('DELETE FROM workouts WHERE athlete_id = $1', [userId]);
   await db.query('DELETE FROM profiles WHERE athlete_id = $1', [userId]);
-  await db.query('DELETE FROM coach_links WHERE athlete_id = $1 OR coach_id = $1', [userId]);
+  await eraseCoachLinks(db, userId);
 }
