@@ -40,8 +40,6 @@ describe('training: live sessions from the stream', () => {
     for (let i = 0; i < 3; i++) {
       await produceEvent(kafka, kafkaTopics.trainingCompleted.name, { key: rider.id, value: done, id });
     }
-    // the same summary under another ce_id (a replay by a new producer) changes nothing either
-    await produceEvent(kafka, kafkaTopics.trainingCompleted.name, { key: rider.id, value: done, id: `${id}-replayed` });
     const marker = completedEvent(rider.id, t0 + 7_200_000);
     await produceEvent(kafka, kafkaTopics.trainingCompleted.name, {
       key: rider.id,
@@ -50,6 +48,19 @@ describe('training: live sessions from the stream', () => {
     });
     await waitFor(() => summarized.records.some((r) => r.headers.ce_id === `${marker.sessionId}:1`), {
       what: 'the event after the redeliveries',
+    });
+    // training.completed shares its ce_id with training.started: it is not a redelivery of it
+    expect((await list()).body.items.find((s) => s.id === id)).toMatchObject({ state: 'completed', revision: 1 });
+    // the same summary under another ce_id (a replay by a new producer) changes nothing either
+    await produceEvent(kafka, kafkaTopics.trainingCompleted.name, { key: rider.id, value: done, id: `${id}-replayed` });
+    const marker2 = completedEvent(rider.id, t0 + 9_000_000);
+    await produceEvent(kafka, kafkaTopics.trainingCompleted.name, {
+      key: rider.id,
+      value: marker2,
+      id: marker2.sessionId,
+    });
+    await waitFor(() => summarized.records.some((r) => r.headers.ce_id === `${marker2.sessionId}:1`), {
+      what: 'the event after the replay',
     });
     const mine = summarized.records.filter((r) => (r.value as { sessionId: string }).sessionId === id);
     expect(mine.map((r) => r.headers.ce_id)).toEqual([`${id}:1`]);
@@ -65,6 +76,6 @@ describe('training: live sessions from the stream', () => {
       timeInHrZones: null,
     });
     const n = await training.ctx.db.query('SELECT count(*) AS n FROM sessions WHERE athlete_id = $1', [rider.id]);
-    expect(Number(n.rows[0].n)).toBe(2);
+    expect(Number(n.rows[0].n)).toBe(3);
   });
 });
