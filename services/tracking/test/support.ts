@@ -99,7 +99,7 @@ export function perSecond(rows: Row[]) {
     const b = m.get(sec) ?? {};
     for (const k of ['power', 'hr', 'cadence', 'speed', 'distance'] as const) {
       const v = r[k];
-      if (v !== undefined) (b[k] ??= []).push(v);
+      if (v !== undefined) b[k] = [...(b[k] ?? []), v];
     }
     m.set(sec, b);
   }
