@@ -111,7 +111,7 @@
       d.append(text('dt', label), text('dd', value, { 'data-metric': key }));
       dl.append(d);
     }
-    for (const a of document.querySelectorAll('#downloads a')) {
+    for (const a of document.querySelectorAll('#downloads button')) {
       a.addEventListener('click', async (ev) => {
         ev.preventDefault();
         const res = await fetch(`${base}/tracking/v1/sessions/${enc}/export.${a.dataset.format}`, {

@@ -95,7 +95,7 @@ describe("the athlete's pages", () => {
     const samples = (await q(`/v1/sessions/${id}/samples?points=1000`)).body as SampleSeries;
     const pd = (await q(`/v1/sessions/${id}/power-duration`)).body as PowerDuration;
     const charts = await page.evaluate(() => {
-      const c = (window as unknown as { wattstream: { charts: Record<string, { data: unknown[] }> } }).wattstream
+      const c = (globalThis as unknown as { wattstream: { charts: Record<string, { data: unknown[] }> } }).wattstream
         .charts;
       return Object.fromEntries(Object.entries(c).map(([k, u]) => [k, u.data]));
     });

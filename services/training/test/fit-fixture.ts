@@ -1,4 +1,8 @@
-import { Encoder, Profile } from '@garmin/fitsdk';
+import { Encoder, type Mesg, Profile } from '@garmin/fitsdk';
+
+/** One message of a fixture (the SDK's types are per message; a fixture writes a handful). */
+const write = (enc: Encoder, mesgNum: number, fields: Record<string, unknown>) =>
+  enc.writeMesg({ ...(fields as Mesg), mesgNum });
 
 export interface RideSecond {
   power?: number;
@@ -18,8 +22,7 @@ const DEG_SEMI = 2 ** 31 / 180;
  */
 export function encodeRide(start: Date, seconds: RideSecond[], sport: 'cycling' | 'running' = 'cycling'): Uint8Array {
   const enc = new Encoder();
-  enc.writeMesg({
-    mesgNum: Profile.MesgNum.FILE_ID!,
+  write(enc, Profile.MesgNum.FILE_ID!, {
     type: 'activity',
     manufacturer: 'development',
     product: 7,
@@ -29,8 +32,7 @@ export function encodeRide(start: Date, seconds: RideSecond[], sport: 'cycling' 
   let distance = 0;
   seconds.forEach((s, i) => {
     distance += s.speed ?? 0;
-    enc.writeMesg({
-      mesgNum: Profile.MesgNum.RECORD!,
+    write(enc, Profile.MesgNum.RECORD!, {
       timestamp: new Date(start.getTime() + i * 1000),
       ...(s.power === undefined ? {} : { power: s.power }),
       ...(s.hr === undefined ? {} : { heartRate: s.hr }),
@@ -47,14 +49,9 @@ export function encodeRide(start: Date, seconds: RideSecond[], sport: 'cycling' 
     totalTimerTime: seconds.length - 1,
     totalDistance: distance,
   };
-  enc.writeMesg({ mesgNum: Profile.MesgNum.LAP!, timestamp: end, ...totals });
-  enc.writeMesg({ mesgNum: Profile.MesgNum.SESSION!, timestamp: end, sport, ...totals });
-  enc.writeMesg({
-    mesgNum: Profile.MesgNum.ACTIVITY!,
-    timestamp: end,
-    numSessions: 1,
-    totalTimerTime: seconds.length - 1,
-  });
+  write(enc, Profile.MesgNum.LAP!, { timestamp: end, ...totals });
+  write(enc, Profile.MesgNum.SESSION!, { timestamp: end, sport, ...totals });
+  write(enc, Profile.MesgNum.ACTIVITY!, { timestamp: end, numSessions: 1, totalTimerTime: seconds.length - 1 });
   return enc.close();
 }
 

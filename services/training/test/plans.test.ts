@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { type Assignment, kafkaTopics, type Session, type Today, type Workout } from '@wattstream/contracts';
+import { type Assignment, kafkaTopics, type Session, type Workout } from '@wattstream/contracts';
+
+type Today = { date: string; items: Assignment[] };
+
 import { collect, testKafka, waitFor } from '@wattstream/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRide } from './fit-fixture.js';

@@ -14,7 +14,9 @@ type Rec = { timestamp: string; power?: number; heart_rate?: number; distance?: 
 async function independent(bytes: Buffer) {
   const parser = new FitParser({ force: false, speedUnit: 'm/s', lengthUnit: 'm', mode: 'list' });
   const data = await new Promise<{ records: Rec[]; sessions: Record<string, number>[] }>((resolve, reject) =>
-    parser.parse(bytes, (err, d) => (err ? reject(new Error(String(err))) : resolve(d as never))),
+    parser.parse(bytes as Buffer<ArrayBuffer>, (err, d) =>
+      err ? reject(new Error(String(err))) : resolve(d as never),
+    ),
   );
   const recs = data.records;
   const p = recs.map((r) => r.power).filter((v): v is number => typeof v === 'number');

@@ -132,7 +132,7 @@ describe('training sessions: uploads and the session list', () => {
 
     const id = encodeURIComponent(`${rider.id}:${t0}`);
     expect((await api(training.url, 'GET', `/v1/sessions/${id}`, { token: token() })).status).toBe(200);
-    const theirs = await api<{ code: string }>(training.url, 'GET', `/v1/sessions/${id}`, {
+    const theirs = await api<{ code: string; instance?: string }>(training.url, 'GET', `/v1/sessions/${id}`, {
       token: other.tokens.accessToken,
     });
     const unknown = await api<{ code: string }>(
