@@ -63,7 +63,8 @@ describe('training: live sessions from the stream', () => {
       what: 'the event after the replay',
     });
     const mine = summarized.records.filter((r) => (r.value as { sessionId: string }).sessionId === id);
-    expect(mine.map((r) => r.headers.ce_id)).toEqual([`${id}:1`]);
+    // one summary (revision 1); the outbox is at-least-once, so Kafka may hold it twice under that one ce_id
+    expect([...new Set(mine.map((r) => r.headers.ce_id))]).toEqual([`${id}:1`]);
     expect(mine[0]!.value).toMatchObject({ source: 'live', ftp: 250, kj: 720, load: 77.4 });
     const sessions = (await list()).body.items.filter((s) => s.id === id);
     expect(sessions).toHaveLength(1);
