@@ -1,3 +1,4 @@
+import type { KafkaTopicContract } from '@wattstream/contracts';
 import type { Logger, Registry, ShutdownHook, ShutdownPhase } from '@wattstream/platform';
 import type { Authenticator } from './auth.js';
 import type { Pool, PoolClient } from './db/postgres.js';
@@ -30,7 +31,7 @@ export interface ServiceContext<C> {
   /** Verifies users' access tokens against the users service's JWKS. */
   readonly auth: Authenticator;
   /** Registers a handler for a topic; the kernel runs it once `start` returns. */
-  consume(spec: ConsumerSpec): void;
+  consume<T extends KafkaTopicContract>(spec: ConsumerSpec<T>): void;
   /** Topics this service writes (through the outbox or directly); created at start when allowed. */
   produces(...topics: TopicSpec[]): void;
 }

@@ -1,3 +1,4 @@
+import type { KafkaTopicContract } from '@wattstream/contracts';
 import {
   type ConfigOf,
   type ConfigSpec,
@@ -209,7 +210,8 @@ export async function startService<S extends ConfigSpec, R>(
         });
         return auth;
       },
-      consume(c: ConsumerSpec) {
+      consume<T extends KafkaTopicContract>(spec: ConsumerSpec<T>) {
+        const c = spec as unknown as ConsumerSpec;
         const k = need(kafka, 'ctx.consume', 'kafka');
         const name = c.group ?? def.name;
         let g = groups.get(name);

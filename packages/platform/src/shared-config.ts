@@ -34,6 +34,7 @@ export const DEFAULT_SERVICE_PORTS = {
   analytics: 8108,
   legacy: 8109,
   provider: 8110,
+  web: 8111,
 } as const;
 
 /** This host's name as an id (1–64 chars of [A-Za-z0-9_-]): the default name of a replica. */

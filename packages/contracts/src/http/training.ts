@@ -85,7 +85,7 @@ export const Target = Type.Object(
     ),
     value: Type.Number({ minimum: 0, maximum: 3000 }),
   },
-  { $id: 'wattstream/training/Target', additionalProperties: false },
+  { additionalProperties: false },
 );
 export type Target = Static<typeof Target>;
 
@@ -123,7 +123,7 @@ export const WorkoutStep = Type.Union(
     ),
     Type.Object({ kind: Type.Literal('free'), durationS: Duration }, { additionalProperties: false }),
   ],
-  { $id: 'wattstream/training/WorkoutStep' },
+  { description: 'one step: ramp (warmup, cooldown, ramp), steady, intervals or free ride' },
 );
 export type WorkoutStep = Static<typeof WorkoutStep>;
 

@@ -73,8 +73,8 @@ export async function listDeadLetters(
   if (opts.pool && entries.length > 0) {
     const ids = entries.map((e) => e.ceId).filter((id): id is string => id !== undefined);
     const { rows } = await opts.pool.query<{ consumer_group: string; event_id: string }>(
-      'SELECT consumer_group, event_id FROM kernel_processed_events WHERE event_id = ANY($1::text[])',
-      [ids],
+      'SELECT consumer_group, event_id FROM kernel_processed_events WHERE topic = $1 AND event_id = ANY($2::text[])',
+      [topic, ids],
     );
     const done = new Set(rows.map((r) => `${r.consumer_group}\u0000${r.event_id}`));
     for (const e of entries) e.handled = done.has(`${e.group}\u0000${e.ceId}`);
