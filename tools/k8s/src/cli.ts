@@ -43,6 +43,16 @@ program
   });
 
 program
+  .command('deployables')
+  .description('print the names of the deployables in the workspace as JSON (the CI image matrix)')
+  .option('--env <env>', 'only those deployed to this environment')
+  .action((o: { env?: string }) => {
+    const r = resolve(repoRoot);
+    const list = o.env ? r.deployedIn(assertEnv(o.env)) : r.deployables;
+    process.stdout.write(`${JSON.stringify(list.map((d) => d.name))}\n`);
+  });
+
+program
   .command('plan')
   .description('print the capacity plan (replicas and partitions from the benchmark figures)')
   .action(() => {

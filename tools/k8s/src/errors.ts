@@ -8,6 +8,8 @@ export const K8sErrorCode = {
   /** The committed k8s/ tree differs from what the table renders. */
   Drift: 'WS_K8S_DRIFT',
   UnknownEnv: 'WS_K8S_UNKNOWN_ENV',
+  /** `pnpm release` without --dry-run: pushing and deploying is CI's job. */
+  ReleaseNotDry: 'WS_K8S_RELEASE_NOT_DRY',
 } as const;
 
 export const k8sError = (code: string, message: string, cause?: unknown) =>

@@ -65,16 +65,16 @@ describe('k8s/ rendered from the deployables table', () => {
   it('each overlay changes what it should, and only prod runs 3 brokers with min.insync.replicas 2', () => {
     const { rendered: out } = rendered();
     const find = (env: (typeof ENVS)[number], kind: string, name: string) =>
-      out[env].docs.find((o) => o.kind === kind && o.metadata.name === name) as Obj & { spec: Record<string, never> };
+      out[env].docs.find((o) => o.kind === kind && o.metadata.name === name) as Obj & {
+        spec: { replicas: number; config: Record<string, string> };
+      };
     for (const env of ENVS) {
       const pool = find(env, 'KafkaNodePool', 'combined');
       const topic = find(env, 'KafkaTopic', 'tracking-metrics-received');
       const expectBrokers = env === 'prod' ? 3 : 1;
       expect(pool.spec.replicas).toBe(expectBrokers);
-      expect((topic.spec as { replicas: number }).replicas).toBe(expectBrokers);
-      expect((topic.spec as { config: Record<string, string> }).config['min.insync.replicas']).toBe(
-        env === 'prod' ? '2' : '1',
-      );
+      expect(topic.spec.replicas).toBe(expectBrokers);
+      expect(topic.spec.config['min.insync.replicas']).toBe(env === 'prod' ? '2' : '1');
       expect(out[env].docs.some((o) => o.kind === 'PodDisruptionBudget')).toBe(env !== 'dev');
       const ns = out[env].docs.find((o) => o.kind === 'Namespace')!;
       expect(ns.metadata.name).toBe(envSettings(env).namespace);
