@@ -27,7 +27,7 @@ export const HEADROOM = 1.5;
 
 export type Figures = Record<string, Record<string, number>>;
 
-export const BENCHMARKS = ['mqtt', 'ingest', 'sink', 'stream', 'fanout'] as const;
+export const BENCHMARKS = ['mqtt', 'ingest', 'sink', 'stream', 'fanout', 'questdb-raw'] as const;
 
 export function loadFigures(repoRoot: string): Figures {
   const out: Figures = {};
@@ -53,13 +53,16 @@ const fig = (f: Figures, bench: string, name: string): number => {
 export interface UnitCost {
   /** core-µs per message/record/frame at the planned shape. */
   coreMicros: number;
+  /** What is counted, plural and singular. */
   unit: string;
+  one: string;
   basis: string;
 }
 
 export interface TierPlan {
   deployable: string;
   unit: string;
+  one: string;
   /** Units per second at the environment's load. */
   load: number;
   coreMicros: number;
@@ -87,6 +90,10 @@ export interface CapacityPlan {
   liveInputCoresPerReplica: number;
   /** Athletes one live replica can follow before its input alone fills TARGET_UTILIZATION of one core. */
   liveAthletesCeiling: number;
+  /** Rows/s one QuestDB took on the benchmark machine (questdb-raw). */
+  questdbRowsPerSec: number;
+  /** ingest replicas the load needs if edges flushed once a second (4 samples per publish). */
+  ingestNeededAtOneSecondFlush: number;
 }
 
 /** The measured per-unit costs, from the benchmark figures. */
@@ -110,21 +117,25 @@ export function unitCosts(f: Figures, samplesPerRecord: number) {
     ingest: {
       coreMicros: perPublish + samplesPerRecord * perSample,
       unit: 'publishes',
+      one: 'publish',
       basis: `${perPublish.toFixed(1)} µs per publish + ${perSample.toFixed(2)} µs per sample (fit of mqtt: ${c10.toFixed(1)} µs at 10 samples, ingest: ${c100.toFixed(1)} µs at 100)`,
     },
     sink: {
       coreMicros: parse + samplesPerRecord * sinkRow,
       unit: 'records',
+      one: 'record',
       basis: `${parse.toFixed(1)} µs parse per record (stream bare-parse consumer) + ${sinkRow.toFixed(1)} µs per row (sink)`,
     },
     'stream-worker': {
       coreMicros: worker,
       unit: 'records',
+      one: 'record',
       basis: `${worker.toFixed(1)} µs per 10-sample record (stream), an upper bound for smaller records`,
     },
     live: {
       coreMicros: frame,
       unit: 'frames',
+      one: 'frame',
       basis: `${frame.toFixed(2)} µs per frame (fanout, ws, 10k subscribers)`,
     },
     parse,
@@ -157,6 +168,7 @@ export function capacityPlan(f: Figures, env: Env, cpuRequestCores: (deployable:
     return {
       deployable: name,
       unit: c.unit,
+      one: c.one,
       load: loads[name]!,
       coreMicros: c.coreMicros,
       perReplica,
@@ -172,6 +184,8 @@ export function capacityPlan(f: Figures, env: Env, cpuRequestCores: (deployable:
   });
   const consumerCeiling = Math.max(...tiers.filter((t) => t.lagPerReplica !== undefined).map((t) => t.max));
   const liveInputCoresPerReplica = (statsPerSec * costs.parse) / 1e6;
+  const slowFlush = unitCosts(f, SAMPLE_HZ * 1).ingest.coreMicros;
+  const ingestCores = cpuRequestCores('ingest');
   return {
     env,
     athletes,
@@ -187,5 +201,9 @@ export function capacityPlan(f: Figures, env: Env, cpuRequestCores: (deployable:
     },
     liveInputCoresPerReplica,
     liveAthletesCeiling: Math.floor((TARGET_UTILIZATION * 1e6) / costs.parse / SAMPLE_HZ),
+    questdbRowsPerSec: fig(f, 'questdb-raw', 'rowsPerSec'),
+    ingestNeededAtOneSecondFlush: Math.ceil(
+      samplesPerSec / SAMPLE_HZ / ((ingestCores * TARGET_UTILIZATION * 1e6) / slowFlush),
+    ),
   };
 }

@@ -39,7 +39,7 @@ export function capacityMarkdown(r: Resolved): string {
   );
   for (const t of prod.tiers) {
     lines.push(
-      `| ${t.deployable} | ${t.coreMicros.toFixed(1)} core-µs per ${t.unit.replace(/s$/, '')}: ${t.basis} | ${t.cpuRequestCores} | ${fmt(t.perReplica)} ${t.unit} | ${fmt(t.load)} | ${t.needed} | ${t.min}–${t.max} |`,
+      `| ${t.deployable} | ${t.coreMicros.toFixed(1)} core-µs per ${t.one}: ${t.basis} | ${t.cpuRequestCores} | ${fmt(t.perReplica)} ${t.unit} | ${fmt(t.load)} | ${t.needed} | ${t.min}–${t.max} |`,
     );
   }
   lines.push(
@@ -64,8 +64,8 @@ export function capacityMarkdown(r: Resolved): string {
     `- **Partitions**: twice the largest consumer ceiling (${Math.max(sink.max, worker.max)}), rounded up to a multiple of 6, so the consumers can double without adding partitions — adding partitions later moves athletes to other partitions, and the stream worker's changelog must keep the input's count. KEDA never runs more consumers than partitions (\`allowIdleConsumers: false\`).`,
     `- **Lag trigger**: one more consumer per ${LAG_SECONDS_PER_REPLICA} s of one replica's spare capacity of lag (sink ${fmt(sink.lagPerReplica!)} records, stream-worker ${fmt(worker.lagPerReplica!)}).`,
     `- **Live has a ceiling that replicas do not lift**: every live replica reads all of \`tracking.stats.updated\` (${fmt(prod.athletes * SAMPLE_HZ)} records/s at this load), which takes ${prod.liveInputCoresPerReplica.toFixed(1)} cores of JSON parsing alone (the parse floor measured by the stream benchmark) — more than its one event loop has. One live replica follows at most ≈ ${fmt(prod.liveAthletesCeiling)} riding athletes; beyond that the live server has to read only the partitions its clients follow. The live row above is its fan-out (${VIEWERS_PER_ATHLETE} viewer per athlete, ws transport).`,
-    `- **QuestDB**: ${fmt(prod.samplesPerSec)} rows/s is ${(prod.samplesPerSec / 77_230).toFixed(1)}× what one QuestDB took on the 2-core benchmark machine (questdb-raw); prod gives it 16 cores and fast disks, and this is the first figure to measure on real hardware.`,
-    `- **The cheapest lever** is the edge's flush interval: at \`EDGE_FLUSH_INTERVAL=1s\` a publish carries 4 samples and ingest needs a quarter of the publishes (and sink/stream a quarter of the records), at up to 1 s more latency.`,
+    `- **QuestDB**: ${fmt(prod.samplesPerSec)} rows/s is ${(prod.samplesPerSec / prod.questdbRowsPerSec).toFixed(1)}× the ${fmt(prod.questdbRowsPerSec)} rows/s one QuestDB took on the 2-core benchmark machine (questdb-raw); prod gives it 16 cores and fast disks, and this is the first figure to measure on real hardware.`,
+    `- **The cheapest lever** is the edge's flush interval: at \`EDGE_FLUSH_INTERVAL=1s\` a publish carries ${SAMPLE_HZ} samples, and ingest needs ${prod.ingestNeededAtOneSecondFlush} replicas instead of ${prod.tiers[0]!.needed} (sink and stream-worker a quarter of the records too), for up to 750 ms more latency.`,
     `- Tiers without a benchmark yet (tracking, integrations, analytics, gateway) have placeholder ceilings in tools/k8s/src/deployables.ts until \`benchmarks/\` measures them.`,
   );
   return lines.join('\n');

@@ -7,7 +7,15 @@ import { repoRoot, run, tool } from './support.js';
 
 const workflow = () =>
   parse(readFileSync(join(repoRoot, '.github/workflows/ci.yml'), 'utf8')) as {
-    jobs: Record<string, { needs?: string | string[]; environment?: string; if?: string; steps: { uses?: string; with?: Record<string, string>; run?: string }[] }>;
+    jobs: Record<
+      string,
+      {
+        needs?: string | string[];
+        environment?: string;
+        if?: string;
+        steps: { uses?: string; with?: Record<string, string>; run?: string }[];
+      }
+    >;
   };
 
 describe('.github/workflows', () => {
@@ -20,7 +28,10 @@ describe('.github/workflows', () => {
   it('actionlint refuses a broken workflow', () => {
     const dir = tempDir('actionlint');
     const bad = join(dir, 'bad.yml');
-    writeFileSync(bad, 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    needs: nowhere\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n');
+    writeFileSync(
+      bad,
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    needs: nowhere\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n',
+    );
     const res = run(tool('actionlint'), ['-color=false', bad]);
     expect(res.status).not.toBe(0);
     expect(res.stdout).toContain('nowhere');
