@@ -30,11 +30,12 @@ describe('.github/workflows', () => {
     const bad = join(dir, 'bad.yml');
     writeFileSync(
       bad,
-      'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    needs: nowhere\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n',
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    needs: nowhere\n    steps:\n      - run: echo hi\n        shell: nosuchshell\n',
     );
     const res = run(tool('actionlint'), ['-color=false', bad]);
     expect(res.status).not.toBe(0);
     expect(res.stdout).toContain('nowhere');
+    expect(res.stdout).toContain('nosuchshell');
   });
 
   it('runs build → test → security → images (scan, push) → deploy, dev on main, stage then prod on tags', () => {
