@@ -45,11 +45,18 @@ export function deployableObjects(d: Deployable, r: Resolved, env: Env, present:
     // KEDA resolves the address from its own namespace
     trigger.metadata.bootstrapServers = CLUSTER.kafkaBootstrap.replace(':', `.${s.namespace}.svc:`);
   }
+  const config = configMapOf(d, s.logLevel);
+  // ingest and stream create their topics when missing: should one start before Strimzi's topic
+  // operator, it creates them with the planned partitions, not its default of 6
+  const data = config.data as Record<string, string>;
+  const partitions = String(r.plans[env].partitions.metricsReceived);
+  if (d.package === '@wattstream/ingest' && d.args[0] === 'serve') data.INGEST_TOPIC_PARTITIONS = partitions;
+  if (d.package === '@wattstream/stream') data.STREAM_PARTITIONS = partitions;
   return [
     deployment,
     ...servicesOf(d),
     serviceAccountOf(d),
-    configMapOf(d, s.logLevel),
+    config,
     deployablePolicy(d, present),
     ...[externalSecretOf(d), scaler].filter((o): o is K8sObject => o !== undefined),
     ...(s.pdb ? [pdbOf(d)] : []),
