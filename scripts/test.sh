@@ -11,6 +11,7 @@ require_postgres_and_redis
 # Real peers used by the tests: Debian's Mosquitto (reference MQTT broker) and Chromium (dashboard).
 apt_install mosquitto mosquitto-clients chromium
 require_pnpm
+require_k8s_tools
 install_and_build
 
 log "linting (pnpm lint)"

