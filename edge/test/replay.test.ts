@@ -4,13 +4,13 @@ import { join, resolve } from 'node:path';
 import { Encoder, type FileIdMesg, Profile, type RecordMesg } from '@garmin/fitsdk';
 import { tempDir } from '@wattstream/infra/testing';
 import { createLogger } from '@wattstream/platform';
+import { fitFixture } from '@wattstream/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EdgeAgent } from '../src/agent.js';
 import { readFitFile, readFitRecords, replay } from '../src/replay.js';
 import { Collector, startAedes, testConfig, until } from './support.js';
 
 const CLI = resolve(import.meta.dirname, '../src/cli.ts');
-const FIT_DIR = resolve(import.meta.dirname, '../../../shared/fixtures/fit');
 const START = new Date('2026-03-01T07:00:00Z');
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -140,12 +140,8 @@ describe('FIT replay', () => {
     expect(samples.map((s) => s.hr)).toEqual(recs.map((r) => r.heartRate));
   }, 60_000);
 
-  it('replays a real indoor-trainer FIT file (../shared/fixtures/fit) through the agent', async () => {
-    const file = join(FIT_DIR, 'sample-activity-indoor-trainer.fit');
-    if (!existsSync(file)) {
-      console.warn(`SKIPPED: ${file} not found (the shared fixtures are not beside this clone)`);
-      return;
-    }
+  it('replays a recorded indoor-trainer FIT file (../shared/fixtures/fit, else a generated one) through the agent', async () => {
+    const { path: file } = fitFixture('sample-activity-indoor-trainer.fit', { seconds: 2263 });
     const { samples } = readFitFile(file);
     expect(samples.length).toBeGreaterThan(2000); // 2,263 records at 1 Hz
     expect(samples.some((s) => s.power !== undefined && s.hr !== undefined && s.cadence !== undefined)).toBe(true);

@@ -3,17 +3,12 @@ import { createServer, type Server } from 'node:net';
 import { decodeSampleBatch, type EdgeStatus, parseMqttTopic, type SampleBatch } from '@wattstream/contracts';
 import { tempDir } from '@wattstream/infra/testing';
 import { loadConfig } from '@wattstream/platform';
+import { waitFor as until } from '@wattstream/testkit';
 import { Aedes } from 'aedes';
 import { connect, type MqttClient } from 'mqtt';
 import { type EdgeConfig, edgeConfig } from '../src/config.js';
 
-export const until = async (cond: () => boolean, ms = 10_000, what = 'condition') => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+export { until };
 
 /** An in-process aedes broker on a free loopback port. */
 export async function startAedes(): Promise<{ url: string; close(): Promise<void> }> {

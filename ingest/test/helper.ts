@@ -172,16 +172,7 @@ export function batch(seq: number, n = 3, t0 = 1_764_000_000_000 + seq * 10_000)
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `fn` returns a truthy value. */
-export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+export { waitFor as until } from '@wattstream/testkit';
 
 export const questdbHttp = () => inject('infra').QUESTDB_HTTP ?? process.env.QUESTDB_HTTP ?? '';
 

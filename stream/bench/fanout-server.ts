@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { createLogger, loadTokenKeys } from '@wattstream/platform';
+import { WatchAccess } from '../src/live/access.js';
 import { Hub } from '../src/live/hub.js';
 import type { Transport } from '../src/live/transport.js';
 import { loadNativeUws, UwsTransport } from '../src/live/transport-uws.js';
@@ -29,6 +30,7 @@ const hub = new Hub(
   },
   keys,
   { get: () => undefined },
+  new WatchAccess(),
   logger,
 );
 const opts = { path: '/v1/live', maxPayloadBytes: 16 * 1024, maxBodyBytes: 1024, maxBackpressure: 256 * 1024 * 1024 };

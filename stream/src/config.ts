@@ -96,10 +96,15 @@ export const workerConfigSpec = {
 export const liveConfigSpec = {
   ...common,
   ...authConfig,
+  httpPort: port('LIVE_HTTP_PORT', {
+    default: DEFAULT_SERVICE_PORTS.liveHttp,
+    allowZero: true,
+    description: 'operations: /metrics, /healthz, /readyz (also answered on LIVE_PORT)',
+  }),
   livePort: port('LIVE_PORT', {
     default: DEFAULT_SERVICE_PORTS.live,
     allowZero: true,
-    description: 'WebSocket, HTTP API, dashboard, metrics',
+    description: 'WebSocket /v1/live, the groups API and the dashboard',
   }),
   transport: oneOf('LIVE_TRANSPORT', ['auto', 'uws', 'ws'] as const, {
     default: 'auto',
@@ -139,7 +144,10 @@ export const liveConfigSpec = {
     default: hostnameId('live'),
     description: 'names this node in its (commit-less) consumer group ids',
   }),
-  metricsEnabled: bool('LIVE_METRICS', { default: true, description: 'serve /metrics on LIVE_PORT' }),
+  metricsEnabled: bool('LIVE_METRICS', {
+    default: true,
+    description: 'also serve /metrics on LIVE_PORT (it is always on LIVE_HTTP_PORT)',
+  }),
 };
 
 /** `pnpm stream token` */

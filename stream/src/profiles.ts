@@ -1,8 +1,7 @@
 import { compile, ProfileUpdated } from '@wattstream/contracts';
+import { TopicReader } from '@wattstream/kernel';
 import { type Profile, profileFromEvent } from '@wattstream/metrics';
-import type { Logger } from '@wattstream/platform';
-import type { Kafka } from './compacted-reader.js';
-import { CompactedReader } from './compacted-reader.js';
+import type { KafkaClient, Logger } from '@wattstream/platform';
 import { StreamErrorCode } from './errors.js';
 
 const validator = compile(ProfileUpdated);
@@ -10,11 +9,11 @@ const validator = compile(ProfileUpdated);
 /** Every athlete's profile, from the compacted `user.profile.updated` (latest per key wins). */
 export class ProfileStore {
   readonly profiles = new Map<string, Profile>();
-  private readonly reader: CompactedReader;
+  private readonly reader: TopicReader;
   invalid = 0;
 
-  constructor(kafka: Kafka, topic: string, name: string, logger: Logger) {
-    this.reader = new CompactedReader(kafka, topic, name, logger, (key, value) => {
+  constructor(kafka: KafkaClient, topic: string, name: string, logger: Logger) {
+    this.reader = new TopicReader(kafka, topic, name, logger, (key, value) => {
       if (value === null) {
         this.profiles.delete(key);
         return;

@@ -13,6 +13,7 @@ export function streamTopics(prefix = '') {
     profiles: prefix + kafkaTopics.profileUpdated.name,
     changelog: prefix + kafkaTopics.athleteState.name,
     groups: prefix + kafkaTopics.groupUpdated.name,
+    coachLinks: prefix + kafkaTopics.coachLinkUpdated.name,
   };
 }
 export type StreamTopics = ReturnType<typeof streamTopics>;

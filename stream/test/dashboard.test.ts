@@ -9,7 +9,7 @@ import { liveConfigSpec, workerConfigSpec } from '../src/config.js';
 import { type LiveServer, startLiveServer } from '../src/live/server.js';
 import { mintUserToken } from '../src/token.js';
 import { type StreamWorker, startWorker } from '../src/worker.js';
-import { produceSamples, testKafka, testLogger, uniquePrefix } from './helpers/kafka.js';
+import { produceSamples, testEnv, testKafka, testLogger, uniquePrefix } from './helpers/kafka.js';
 
 // The dashboard in Debian's headless Chromium, fed by a ride going through the real worker and
 // live server: the values on the page change as the ride runs.
@@ -36,20 +36,15 @@ describe('live dashboard', () => {
   beforeAll(async () => {
     const env = { ...process.env, STREAM_TOPIC_PREFIX: prefix, DATA_DIR: dataDir, STREAM_PARTITIONS: '2' };
     worker = await startWorker(
-      loadConfig(workerConfigSpec, {
+      testEnv({
         ...env,
         STREAM_GROUP_ID: `${prefix}g`,
         STREAM_INSTANCE_ID: 'dash',
         STREAM_HTTP_PORT: '0',
         STREAM_COMMIT_INTERVAL: '200ms',
       }),
-      testLogger,
-      { ops: false },
     );
-    live = await startLiveServer(
-      loadConfig(liveConfigSpec, { ...env, LIVE_PORT: '0', BIND_HOST: '127.0.0.1' }),
-      testLogger,
-    );
+    live = await startLiveServer(testEnv({ ...env, LIVE_PORT: '0', BIND_HOST: '127.0.0.1', LIVE_HTTP_PORT: '0' }));
     producer = createProducer(kafka);
     await producer.connect();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
@@ -65,7 +60,8 @@ describe('live dashboard', () => {
 
   it('shows athlete tiles and the group leaderboard updating as a ride runs', async () => {
     const keys = loadTokenKeys(loadConfig(liveConfigSpec, { ...process.env, DATA_DIR: dataDir }), dataDir);
-    const coach = await mintUserToken(keys, { user: 'coach', roles: ['coach'] });
+    // A coach whose token names the riders (a development token; real coaches are linked at users).
+    const coach = await mintUserToken(keys, { user: 'coach', roles: ['coach'], watch: ['rider1', 'rider2'] });
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
         {

@@ -8,7 +8,7 @@ import { liveConfigSpec } from '../src/config.js';
 import { ERROR_WINDOW_MS, MAX_ERRORS_PER_WINDOW, MAX_MESSAGES_DURING_AUTH } from '../src/live/hub.js';
 import { type LiveServer, startLiveServer } from '../src/live/server.js';
 import { mintUserToken } from '../src/token.js';
-import { testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+import { testEnv, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
 import { type Frame, LiveClient, sendFrames, stalledClient } from './helpers/live-client.js';
 
 // One suite, run against both transports (uWebSockets.js and ws): they must behave the same.
@@ -103,7 +103,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
 
   beforeAll(async () => {
     dataDir = tempDir('live');
-    const cfg = loadConfig(liveConfigSpec, {
+    const cfg = testEnv({
       ...process.env,
       DATA_DIR: dataDir,
       LIVE_PORT: '0',
@@ -118,8 +118,8 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
       LIVE_MAX_SUBSCRIPTIONS: '400',
       LIVE_SLOW_CLIENT_TIMEOUT: '1500ms',
     });
-    keys = loadTokenKeys(cfg, dataDir);
-    server = await startLiveServer(cfg, testLogger);
+    keys = loadTokenKeys(loadConfig(liveConfigSpec, cfg), dataDir);
+    server = await startLiveServer({ ...cfg, LIVE_HTTP_PORT: '0' });
     url = `ws://127.0.0.1:${server.port}/v1/live`;
     producer = createProducer(kafka);
     await producer.connect();
@@ -173,7 +173,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     const ok = await LiveClient.open(url);
     const channels = Array.from({ length: MAX_MESSAGES_DURING_AUTH }, (_, i) => `athlete:a${i}`);
     ok.sendBurst([
-      { type: 'auth', token: await token('coach', ['coach']) },
+      { type: 'auth', token: await token('ops', ['admin']) },
       ...channels.map((channel) => ({ type: 'subscribe', channel })),
     ]);
     await ok.next((f) => f.type === 'subscribed' && f.channel === channels.at(-1));
@@ -182,7 +182,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
 
     const flood = await LiveClient.open(url);
     flood.sendBurst([
-      { type: 'auth', token: await token('coach', ['coach']) },
+      { type: 'auth', token: await token('ops', ['admin']) },
       ...[...channels, 'athlete:one-too-many'].map((channel) => ({ type: 'subscribe', channel })),
     ]);
     expect(await flood.waitClose()).toBe(4400);
@@ -206,17 +206,65 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     expect(c.frames.at(-1)).toMatchObject({ type: 'error', code: 'WS_AUTH_TOKEN_EXPIRED' });
   });
 
-  it('lets athletes follow only themselves and whom they watch; coaches follow anyone', async () => {
+  it('lets athletes follow only themselves and whom they watch, admins anyone', async () => {
     const a = await open('a1', ['athlete'], ['a3']);
     a.send({ type: 'subscribe', channel: 'athlete:a2' });
     expect(await a.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN', channel: 'athlete:a2' });
     a.send({ type: 'subscribe', channel: 'athlete:a3' });
     expect(await a.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a3' });
-    const coach = await open('c1', ['coach']);
-    coach.send({ type: 'subscribe', channel: 'athlete:a2' });
-    expect(await coach.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a2' });
+    const admin = await open('ops1', ['admin']);
+    admin.send({ type: 'subscribe', channel: 'athlete:a2' });
+    expect(await admin.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a2' });
     a.close();
+    admin.close();
+  });
+
+  it('lets a coach follow the athletes they coach, and stops the next frame when the link ends', async () => {
+    const athlete = `coached-${transport}`;
+    const coachId = `coach-${transport}`;
+    const link = (active: boolean, updatedAt: number) =>
+      producer.send({
+        topic: server.topics.coachLinks,
+        acks: -1,
+        messages: [
+          {
+            key: athlete,
+            value: JSON.stringify({ athleteId: athlete, coachId, active, updatedAt }),
+            headers: cloudEventHeaders({
+              type: kafkaTopics.coachLinkUpdated.name,
+              id: `${coachId}:${updatedAt}`,
+              source: '/users',
+            }),
+          },
+        ],
+      });
+    const coach = await open(coachId, ['coach']);
+    coach.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+    expect(await coach.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
+    const t0 = Date.now();
+    await link(true, t0);
+    await waitFor(
+      () => server.access.mayWatchAthlete({ sub: coachId, roles: ['coach'], watch: [], exp: 0 }, athlete),
+      10_000,
+      'the link',
+    );
+    coach.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+    await coach.next((f) => f.type === 'subscribed' && f.channel === `athlete:${athlete}`);
+    await produce([statsMessage(athlete, 1, 100)]);
+    await coach.next((f) => f.type === 'stats' && f.seq === 1);
+
+    await link(false, t0 + 1);
+    const revoked = await coach.next((f) => f.type === 'error' && f.channel === `athlete:${athlete}`, 10_000);
+    expect(revoked).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
+    // The stats frame after the revocation reaches a watcher that may see it, never the coach.
+    const admin = await open(`ops-${transport}`, ['admin']);
+    admin.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+    await admin.next((f) => f.type === 'subscribed');
+    await produce([statsMessage(athlete, 2, 200)]);
+    await admin.next((f) => f.type === 'stats' && f.seq === 2, 10_000);
+    expect(coach.frames.filter((f) => f.type === 'stats' && f.seq === 2)).toHaveLength(0);
     coach.close();
+    admin.close();
   });
 
   it('refuses a foreign Origin and accepts an allowed one', async () => {
@@ -279,7 +327,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
 
   it('a stalled client does not delay the others and is disconnected', async () => {
     const ids = Array.from({ length: 300 }, (_, i) => `busy-${transport}-${i}`);
-    const coach = await token('coach-stalled', ['coach']);
+    const coach = await token('ops-stalled', ['admin']);
     // auth and one subscription first: what arrives while the token is checked is bounded
     // (MAX_MESSAGES_DURING_AUTH), and on a loaded machine 300 frames all arrived before the check
     // finished, so the client was closed (4400) and never subscribed

@@ -6,7 +6,7 @@ import { workerConfigSpec } from '../src/config.js';
 import { newOutbox, PartitionState, Processor } from '../src/processor.js';
 import { type StreamWorker, startWorker } from '../src/worker.js';
 import { readFitFile, toSamples } from './helpers/fit.js';
-import { collect, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+import { collect, testEnv, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
 
 // Kafka itself dies (SIGKILL) in the middle of a ride and comes back: the worker reconnects,
 // redoes what was not committed, and the session comes out once, with the totals of an
@@ -34,7 +34,7 @@ describe('stream worker across a Kafka crash', () => {
   it('one started/completed pair with uninterrupted totals when the broker is killed mid-ride', async () => {
     const samples = toSamples(readFitFile('Edge810-Vector-2013-08-16-15-35-10.fit').records);
     const prefix = uniquePrefix('faults');
-    const cfg = loadConfig(workerConfigSpec, {
+    const cfg = testEnv({
       ...process.env,
       KAFKA_BROKERS: k.brokers,
       STREAM_TOPIC_PREFIX: prefix,
@@ -46,7 +46,7 @@ describe('stream worker across a Kafka crash', () => {
       STREAM_COMMIT_INTERVAL: '200ms',
       STREAM_KAFKA_SESSION_TIMEOUT: '6s',
     });
-    worker = await startWorker(cfg, testLogger, { ops: false });
+    worker = await startWorker(cfg);
     const kafka = createKafka({ brokers: [k.brokers], clientId: 'faults-test', logger: testLogger });
     producer = createProducer(kafka);
     await producer.connect();

@@ -2,7 +2,7 @@ import { createProducer, loadConfig, type Producer } from '@wattstream/platform'
 import { afterAll, describe, expect, it } from 'vitest';
 import { workerConfigSpec } from '../src/config.js';
 import { type StreamWorker, startWorker } from '../src/worker.js';
-import { collect, produceSamples, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+import { collect, produceSamples, testEnv, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
 
 // A ride ends while no worker runs (deploy, crash): when a worker takes the partition over, no
 // more input arrives on it. The open session must still end after the silence — the partition's
@@ -30,8 +30,8 @@ describe('stream worker on an idle partition', () => {
   });
 
   it('completes the open session of a ride whose last sample came before the takeover', async () => {
-    const cfg = loadConfig(workerConfigSpec, env);
-    worker = await startWorker(cfg, testLogger, { ops: false });
+    const cfg = testEnv(env);
+    worker = await startWorker(cfg);
     producer = createProducer(kafka);
     await producer.connect();
     const t0 = Date.now();
@@ -44,7 +44,7 @@ describe('stream worker on an idle partition', () => {
     const completed = await collect(kafka, worker.topics.completed);
     try {
       expect(completed.records).toHaveLength(0);
-      worker = await startWorker(cfg, testLogger, { ops: false });
+      worker = await startWorker(cfg);
       await waitFor(() => completed.records.some((r) => r.key === 'lone'), 30_000, 'session completed after takeover');
       const summary = completed.records.find((r) => r.key === 'lone')?.value as { avgPower: number; samples: number };
       expect(summary.samples).toBe(40);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerConfigSpec } from '../src/config.js';
 import { initTransactions, type StreamWorker, startWorker } from '../src/worker.js';
 import { readFitFile, rideTotals, toSamples } from './helpers/fit.js';
-import { collect, produceSamples, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+import { collect, produceSamples, testEnv, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
 
 // Real rides from ../shared/fixtures/fit through Kafka and the worker, checked against values
 // computed independently from the same file (and against the head unit's own session summary).
@@ -60,9 +60,9 @@ describe('stream worker', () => {
   });
 
   it('computes a real ride’s avg power, normalizedPower, kJ and distance within 1 % of the file', async () => {
-    const cfg = loadConfig(workerConfigSpec, env({ STREAM_SESSION_GAP: '5s', STREAM_INSTANCE_ID: 'w-ref' }));
+    const cfg = testEnv(env({ STREAM_SESSION_GAP: '5s', STREAM_INSTANCE_ID: 'w-ref' }));
     const topics = (await import('../src/topics.js')).streamTopics(prefix);
-    worker = await startWorker(cfg, testLogger, { ops: false });
+    worker = await startWorker(cfg);
     // a profile for the indoor rider (compacted topic, created by the worker), read before the ride
     const profile: ProfileUpdated = {
       athleteId: 'indoor',
@@ -326,8 +326,8 @@ describe('stream worker', () => {
 
   it('a worker whose partition producer is fenced drops that partition, commits nothing more for it, and recovers', async () => {
     const group = `${prefix}fence`;
-    const cfg = loadConfig(workerConfigSpec, env({ STREAM_GROUP_ID: group, STREAM_INSTANCE_ID: 'fence' }));
-    const w = await startWorker(cfg, testLogger, { ops: false });
+    const cfg = testEnv(env({ STREAM_GROUP_ID: group, STREAM_INSTANCE_ID: 'fence' }));
+    const w = await startWorker(cfg);
     const started = await collect(kafka, w.topics.started);
     const zombieTaker = createProducer(kafka, { transactionalId: `${group}-p0`, transactionTimeout: 10_000 });
     try {
@@ -384,8 +384,8 @@ describe('stream worker', () => {
   }, 90_000);
 
   it('commits the state of thousands of athletes of one partition (batches under max.message.bytes)', async () => {
-    const cfg = loadConfig(workerConfigSpec, env({ STREAM_GROUP_ID: `${prefix}many`, STREAM_INSTANCE_ID: 'many' }));
-    const many = await startWorker(cfg, testLogger, { ops: false });
+    const cfg = testEnv(env({ STREAM_GROUP_ID: `${prefix}many`, STREAM_INSTANCE_ID: 'many' }));
+    const many = await startWorker(cfg);
     try {
       const athletes = 3000;
       const t = Date.now();

@@ -1,10 +1,9 @@
 import type { PowerDuration, SampleSeries, Session } from '@wattstream/contracts';
 import { startService } from '@wattstream/kernel';
-import { waitFor } from '@wattstream/testkit';
+import { encodeRide, sampleRide, waitFor } from '@wattstream/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracking, type Tracking } from '../../services/tracking/test/support.js';
-import { encodeRide, sampleRide } from '../../services/training/test/fit-fixture.js';
 import { startTraining, type Training, upload } from '../../services/training/test/support.js';
 import { api, signUp, startUsers, type Users } from '../../services/users/test/support.js';
 import { webService } from '../src/service.js';

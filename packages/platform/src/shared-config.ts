@@ -23,6 +23,9 @@ export const DEFAULT_SERVICE_PORTS = {
   streamHttp: 9103,
   live: 8090,
   edgeHttp: 9104,
+  /** the live server's operations port (its WebSocket port is `live`) */
+  liveHttp: 9105,
+
   gateway: 8080,
   users: 8101,
   training: 8102,

@@ -3,9 +3,8 @@ import { type Assignment, kafkaTopics, type Session, type Workout } from '@watts
 
 type Today = { date: string; items: Assignment[] };
 
-import { collect, testKafka, waitFor } from '@wattstream/testkit';
+import { collect, encodeRide, testKafka, waitFor } from '@wattstream/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRide } from './fit-fixture.js';
 import { api, signUp, startTraining, startUsers, type Training, type Users, upload } from './support.js';
 
 const file = (name: string) => readFileSync(new URL(`./files/${name}`, import.meta.url));

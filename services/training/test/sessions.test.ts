@@ -1,8 +1,15 @@
 import { request } from 'node:http';
 import { kafkaTopics, type Session, type SessionPage } from '@wattstream/contracts';
-import { collect, produceEvent, testKafka, waitFor } from '@wattstream/testkit';
+import {
+  collect,
+  encodeRide,
+  produceEvent,
+  type RideSecond,
+  sampleRide,
+  testKafka,
+  waitFor,
+} from '@wattstream/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRide, type RideSecond, sampleRide } from './fit-fixture.js';
 import { api, signUp, startTraining, startUsers, type Training, type Users, upload } from './support.js';
 
 const PROFILE = {

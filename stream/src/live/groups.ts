@@ -1,19 +1,19 @@
 import { compile, GroupUpdated } from '@wattstream/contracts';
-import type { Logger } from '@wattstream/platform';
-import { CompactedReader, type Kafka } from '../compacted-reader.js';
+import { TopicReader } from '@wattstream/kernel';
+import type { KafkaClient, Logger } from '@wattstream/platform';
 
 const validator = compile(GroupUpdated);
 
 /** Every live group, from the compacted `live.group.updated`: each live node has all of them. */
 export class GroupStore {
   readonly groups = new Map<string, GroupUpdated>();
-  private readonly reader: CompactedReader;
+  private readonly reader: TopicReader;
   private readonly waiters = new Map<string, { updatedAt: number; resolve: () => void }[]>();
   /** called when a group is created, changed or deleted */
   onChange: (groupId: string) => void = () => {};
 
-  constructor(kafka: Kafka, topic: string, name: string, logger: Logger) {
-    this.reader = new CompactedReader(kafka, topic, name, logger, (key, value) => {
+  constructor(kafka: KafkaClient, topic: string, name: string, logger: Logger) {
+    this.reader = new TopicReader(kafka, topic, name, logger, (key, value) => {
       if (value === null) {
         this.groups.delete(key);
         this.onChange(key);

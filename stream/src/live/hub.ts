@@ -8,8 +8,10 @@ import {
   parseLiveChannel,
 } from '@wattstream/contracts';
 import { AuthErrorCode, isWattstreamError, type Logger, type TokenKeys } from '@wattstream/platform';
-import { isStaff, type UserClaims, verifyUserToken } from '../token.js';
+import { type UserClaims, verifyUserToken } from '../token.js';
+import type { WatchAccess } from './access.js';
 import { Channel } from './channel.js';
+import { frames } from './frames.js';
 import type { LiveSocket, UpgradeRequest } from './transport.js';
 
 const clientMessage = compile(LiveClientMessage);
@@ -88,7 +90,6 @@ export class Conn {
   constructor(readonly sock: LiveSocket) {}
 }
 
-const enc = (o: unknown) => Buffer.from(JSON.stringify(o));
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
@@ -128,6 +129,7 @@ export class Hub {
     private readonly opts: HubOptions,
     private readonly keys: TokenKeys,
     private readonly groups: GroupDirectory,
+    private readonly access: WatchAccess,
     private readonly logger: Logger,
   ) {
     this.slowCheck = setInterval(() => this.checkSlow(), 250);
@@ -309,24 +311,33 @@ export class Hub {
       Math.max(0, Math.min(ms, MAX_TIMER_MS)),
     );
     // a renewed token may allow less: drop what it no longer covers
-    for (const ch of [...conn.subs]) {
-      if (!this.allowed(claims, ch.name)) {
-        this.unsubscribe(conn, ch.name);
-        this.error(conn, LiveErrorCode.Forbidden, `no longer allowed to follow ${ch.name}`, ch.name);
-      }
-    }
+    this.recheck(conn);
   }
 
   // ── subscriptions ───────────────────────────────────────────────────────────────────────────
 
   allowed(claims: UserClaims, name: string): boolean {
-    const c = parseLiveChannel(name);
-    if (c === null) return false;
-    if (isStaff(claims)) return true;
-    if (c.kind === 'athlete') return claims.sub === c.id || claims.watch.includes(c.id);
-    const g = this.groups.get(c.id);
-    if (g === undefined) return false;
-    return g.members.includes(claims.sub) || claims.watch.some((w) => g.members.includes(w));
+    return this.access.allowed(claims, name, (id) => this.groups.get(id));
+  }
+
+  /**
+   * Drops the subscriptions a connection may no longer follow (its token was renewed with less, or
+   * a permission ended), telling the client; its next frame on them is never sent.
+   */
+  recheck(conn: Conn): void {
+    const claims = conn.claims;
+    if (claims === null) return;
+    for (const ch of [...conn.subs]) {
+      if (this.allowed(claims, ch.name)) continue;
+      this.unsubscribe(conn, ch.name);
+      this.error(conn, LiveErrorCode.Forbidden, `no longer allowed to follow ${ch.name}`, ch.name);
+    }
+  }
+
+  /** `recheck` for every connection: after a permission changed. */
+  recheckAll(): void {
+    for (const conn of this.conns) this.recheck(conn);
+    this.scheduleFlush();
   }
 
   private subscribe(conn: Conn, name: string, since: number | undefined): void {
@@ -350,26 +361,28 @@ export class Hub {
     conn.subs.add(ch);
     ch.subs.add(conn);
     conn.pending.delete(ch);
-    const head = `{"type":"subscribed","channel":${JSON.stringify(name)},"snapshot":${ch.latestRaw ?? 'null'},"seq":${ch.latestSeq ?? 'null'}`;
-    const frames: Buffer[] = [];
+    const out: Buffer[] = [];
     if (since === undefined) {
-      frames.push(Buffer.from(`${head}}`));
+      out.push(frames.subscribed(name, ch.latestRaw, ch.latestSeq));
     } else {
       const replay = ch.since(since, Date.now());
-      frames.push(Buffer.from(`${head},"replayed":${replay.frames.length},"gap":${replay.gap}}`), ...replay.frames);
+      out.push(
+        frames.subscribed(name, ch.latestRaw, ch.latestSeq, { replayed: replay.frames.length, gap: replay.gap }),
+        ...replay.frames,
+      );
     }
     if (conn.native && conn.queue.length === 0) {
       // written now, so they precede anything the native fan-out sends after the subscription
       const sock = conn.sock;
       sock.cork(() => {
-        for (const f of frames) sock.send(f);
+        for (const f of out) sock.send(f);
       });
-      this.stats.framesSent += frames.length;
+      this.stats.framesSent += out.length;
       if (fresh) sock.subscribe?.(name);
     } else {
       if (conn.native) this.demote(conn);
       ch.jsSubs.add(conn);
-      for (const f of frames) this.enqueue(conn, f);
+      for (const f of out) this.enqueue(conn, f);
       this.scheduleFlush();
     }
   }
@@ -541,7 +554,7 @@ export class Hub {
       );
       return;
     }
-    this.enqueue(conn, enc(channel ? { type: 'error', code, message, channel } : { type: 'error', code, message }));
+    this.enqueue(conn, frames.error(code, message, channel));
     this.scheduleFlush();
   }
 
@@ -552,7 +565,7 @@ export class Hub {
     const sock = conn.sock;
     sock.cork(() => {
       for (const frame of conn.queue) sock.send(frame);
-      sock.send(enc({ type: 'error', code, message }));
+      sock.send(frames.error(code, message));
     });
     sock.close(closeCode, code);
     this.close(conn);

@@ -1,76 +1,38 @@
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
-  cloudEventHeaders,
-  compile,
-  GroupDefinition,
-  type GroupUpdated,
-  isValidId,
+  DEFAULT_TRAINING_PROFILE as DEFAULT_PROFILE,
   kafkaTopics,
   LIVE_PATH,
   LiveErrorCode,
+  liveChannel,
   type StatsUpdated,
 } from '@wattstream/contracts';
-import { DEFAULT_PROFILE } from '@wattstream/metrics';
+import { defineService, type RunningService, type ServiceContext, startService } from '@wattstream/kernel';
 import {
-  AuthErrorCode,
   type ConfigOf,
-  createConsumer,
-  createKafka,
   createProducer,
-  createRegistry,
-  ensureTopics,
   Gauge,
-  isWattstreamError,
   type Logger,
   loadTokenKeys,
   type Registry,
-  retryKafka,
   WattstreamError,
+  withJwks,
 } from '@wattstream/platform';
-import type { liveConfigSpec } from '../config.js';
+import { liveConfigSpec } from '../config.js';
 import { StreamErrorCode } from '../errors.js';
 import { ProfileStore } from '../profiles.js';
-import { isStaff, type UserClaims, verifyUserToken } from '../token.js';
+import { verifyUserToken } from '../token.js';
 import { streamTopics } from '../topics.js';
+import { WatchAccess } from './access.js';
+import { Leaderboards } from './boards.js';
+import { StatsFeed } from './feed.js';
 import { GroupStore } from './groups.js';
+import { json, liveHttp } from './http.js';
 import { ERROR_WINDOW_MS, Hub, MAX_ERRORS_PER_WINDOW } from './hub.js';
-import { computeLeaderboard } from './leaderboard.js';
-import type { HttpRequest, HttpResponse, Transport, UpgradeRequest } from './transport.js';
+import type { Transport, UpgradeRequest } from './transport.js';
 import { loadNativeUws, UwsTransport } from './transport-uws.js';
 import { WsTransport } from './transport-ws.js';
 
 export type LiveConfig = ConfigOf<typeof liveConfigSpec>;
-
-export interface LiveServer {
-  readonly port: number;
-  readonly transport: 'uws' | 'ws';
-  readonly hub: Hub;
-  readonly groups: GroupStore;
-  readonly registry: Registry;
-  readonly topics: ReturnType<typeof streamTopics>;
-  stop(): Promise<void>;
-}
-
-const groupDefinition = compile(GroupDefinition);
-const PUBLIC = new URL('../../public/', import.meta.url);
-const STATIC: Record<string, string> = {
-  '/': 'index.html',
-  '/index.html': 'index.html',
-  '/app.js': 'app.js',
-  '/style.css': 'style.css',
-};
-const MIME: Record<string, string> = {
-  html: 'text/html; charset=utf-8',
-  js: 'text/javascript; charset=utf-8',
-  css: 'text/css; charset=utf-8',
-};
-const json = (status: number, body: unknown): HttpResponse => ({
-  status,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
-const errorBody = (status: number, code: string, message: string) => json(status, { code, message });
 
 /** Chooses the transport: uWebSockets.js when its native binary loads, else ws (logged). */
 export function selectTransport(
@@ -98,152 +60,196 @@ export function selectTransport(
   return new WsTransport(opts, softLimit);
 }
 
+/** What `stream live` runs. */
+export interface LiveParts {
+  readonly port: number;
+  readonly transport: 'uws' | 'ws';
+  readonly hub: Hub;
+  readonly groups: GroupStore;
+  readonly access: WatchAccess;
+  readonly topics: ReturnType<typeof streamTopics>;
+}
+
 /**
  * The live server: follows `tracking.stats.updated` (every node reads every partition, no
  * commits), keeps a 60 s history per channel, computes group leaderboards, and pushes to
- * WebSocket clients at `/v1/live`. Also serves the dashboard and `PUT /v1/groups/{id}`.
+ * WebSocket clients at `/v1/live`. Also serves the dashboard and `PUT /v1/groups/{id}`. Tokens are
+ * the users service's (verified against its JWKS) or development ones (`stream token`); who may
+ * watch whom follows the coach links of the users service (see `WatchAccess`). Ready once its
+ * Kafka readers have caught up and the WebSocket port listens.
  */
-export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<LiveServer> {
-  const topics = streamTopics(cfg.topicPrefix);
-  const keys = loadTokenKeys(cfg, cfg.dataDir, logger);
-  const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: `stream-live-${cfg.instanceId}`, logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(
-    admin,
-    [
-      { name: topics.stats, configs: kafkaTopics.statsUpdated.configs },
-      { name: topics.groups, configs: kafkaTopics.groupUpdated.configs },
-      { name: topics.profiles, configs: kafkaTopics.profileUpdated.configs },
-    ],
-    { partitions: cfg.partitions, logger },
-  );
+export const liveService = defineService({
+  name: 'stream-live',
+  description: "live WebSocket fan-out of athletes' stats and group leaderboards",
+  port: liveConfigSpec.httpPort,
+  instance: liveConfigSpec.instanceId,
+  config: liveConfigSpec,
+  kafka: true,
+  check: (c) => (c.softBufferBytes > c.maxBufferBytes ? ['LIVE_SOFT_BUFFER must not exceed LIVE_MAX_BUFFER'] : []),
+  async start(ctx: ServiceContext<LiveConfig & { authJwksUrl: string }>): Promise<LiveParts> {
+    const { config: cfg, logger } = ctx;
+    const topics = streamTopics(cfg.topicPrefix);
+    const keys = withJwks(loadTokenKeys(cfg, cfg.dataDir, logger), cfg.authJwksUrl);
+    const kafka = ctx.kafka.client;
+    const admin = await ctx.kafka.admin();
+    const t = (name: string, contract: { configs: Readonly<Record<string, string>> }) => ({
+      name,
+      configs: contract.configs,
+    });
+    await ctx.kafka.ensureTopics(
+      [
+        t(topics.stats, kafkaTopics.statsUpdated),
+        t(topics.groups, kafkaTopics.groupUpdated),
+        t(topics.profiles, kafkaTopics.profileUpdated),
+        t(topics.coachLinks, kafkaTopics.coachLinkUpdated),
+      ],
+      { partitions: cfg.partitions },
+    );
 
-  const registry = createRegistry('stream-live');
-  const profiles = new ProfileStore(kafka, topics.profiles, `live-profiles-${cfg.instanceId}`, logger);
-  const groups = new GroupStore(kafka, topics.groups, `live-groups-${cfg.instanceId}`, logger);
-  const producer = createProducer(kafka);
-  await Promise.all([profiles.start(), groups.start(), producer.connect()]);
-  await Promise.all([profiles.caughtUp(10_000), groups.caughtUp(10_000)]);
+    const profiles = new ProfileStore(kafka, topics.profiles, `live-profiles-${cfg.instanceId}`, logger);
+    const groups = new GroupStore(kafka, topics.groups, `live-groups-${cfg.instanceId}`, logger);
+    const access = new WatchAccess();
+    const producer = createProducer(kafka);
+    await Promise.all([profiles.start(), groups.start(), producer.connect()]);
+    const [profilesRead, groupsRead, linksRead] = await Promise.all([
+      profiles.caughtUp(10_000),
+      groups.caughtUp(10_000),
+      access.start(kafka, topics.coachLinks, cfg.instanceId, logger),
+    ]);
+    if (!(profilesRead && groupsRead && linksRead))
+      logger.warn('profiles, groups or coach links not fully read within 10 s');
+    ctx.onShutdown('close', 'live: readers and producer', async () => {
+      await Promise.all([profiles.stop(), groups.stop(), access.stop(), producer.disconnect().catch(() => {})]);
+    });
 
-  const hub = new Hub(
-    {
-      authTimeoutMs: cfg.authTimeoutMs,
-      maxSubscriptions: cfg.maxSubscriptions,
-      historyMs: cfg.historyMs,
-      softBufferBytes: cfg.softBufferBytes,
-      maxBufferBytes: cfg.maxBufferBytes,
-      slowClientTimeoutMs: cfg.slowClientTimeoutMs,
-      maxMessageBytes: cfg.maxPayloadBytes,
-    },
-    keys,
-    groups,
-    logger,
-  );
+    const hub = new Hub(
+      {
+        authTimeoutMs: cfg.authTimeoutMs,
+        maxSubscriptions: cfg.maxSubscriptions,
+        historyMs: cfg.historyMs,
+        softBufferBytes: cfg.softBufferBytes,
+        maxBufferBytes: cfg.maxBufferBytes,
+        slowClientTimeoutMs: cfg.slowClientTimeoutMs,
+        maxMessageBytes: cfg.maxPayloadBytes,
+      },
+      keys,
+      groups,
+      access,
+      logger,
+    );
+    access.onChange = () => hub.recheckAll();
 
-  // Leaderboards: groups whose members changed are recomputed at most once per interval.
-  const groupsOf = new Map<string, Set<string>>();
-  const dirtyGroups = new Set<string>();
-  const boardSeq = new Map<string, number>();
-  const reindex = () => {
-    groupsOf.clear();
-    for (const g of groups.groups.values()) {
-      for (const m of g.members) {
-        let s = groupsOf.get(m);
-        if (s === undefined) {
-          s = new Set();
-          groupsOf.set(m, s);
-        }
-        s.add(g.groupId);
-      }
-    }
+    const latestStats = (athleteId: string): StatsUpdated | undefined => {
+      const raw = hub.channels.get(liveChannel.athlete(athleteId))?.latestRaw;
+      if (!raw) return undefined;
+      const s = JSON.parse(raw) as StatsUpdated;
+      return typeof s.metrics === 'object' && s.metrics !== null ? s : undefined;
+    };
+    const boards = new Leaderboards(
+      groups,
+      latestStats,
+      (a) => (profiles.get(a) ?? DEFAULT_PROFILE).weightKg,
+      hub,
+      logger,
+    );
+    groups.onChange = (id) => {
+      boards.groupChanged(id);
+      hub.recheckAll(); // a member left: who may watch the group changed
+    };
+    const boardTimer = setInterval(() => boards.tick(Date.now()), cfg.leaderboardIntervalMs);
+    boardTimer.unref();
+
+    const feed = new StatsFeed(kafka, admin, topics.stats, cfg.instanceId, hub, (a) => boards.statsChanged(a));
+    await feed.start(cfg.historyMs);
+    ctx.onShutdown('intake', 'live: stats feed', async () => {
+      clearInterval(boardTimer);
+      await feed.stop();
+    });
+
+    liveMetrics(ctx.registry, hub, () => feed.bad);
+
+    const transport = selectTransport(
+      cfg.transport,
+      {
+        path: LIVE_PATH,
+        // The transports drop a message over their own limit without a close frame (uWS) or with a
+        // bare 1009 (ws); up to this cap the hub sees it and answers an error frame and 1009.
+        maxPayloadBytes: transportMessageCap(cfg.maxPayloadBytes),
+        maxBodyBytes: 256 * 1024,
+        maxBackpressure: cfg.maxBufferBytes * 4,
+      },
+      cfg.softBufferBytes,
+      logger,
+    );
+    const nativePublish = transport.publish?.bind(transport);
+    if (nativePublish) hub.useNativePublish(nativePublish);
+    const http = liveHttp({
+      groups,
+      producer,
+      groupsTopic: topics.groups,
+      verify: (token) => verifyUserToken(keys, token),
+      allowed: (claims, channel) => hub.allowed(claims, channel),
+      ops: async (path) => {
+        if (path === '/metrics' && !cfg.metricsEnabled)
+          return json(404, { code: StreamErrorCode.NotFound, message: 'no route' });
+        const r = await ctx.http.inject({ method: 'GET', url: path });
+        // /healthz also says which WebSocket library serves (uws or the ws fallback).
+        if (path === '/healthz') return json(r.statusCode, { ...(r.json() as object), transport: transport.name });
+        return { status: r.statusCode, headers: { 'content-type': String(r.headers['content-type']) }, body: r.body };
+      },
+    });
+    const conns = new WeakMap<object, ReturnType<Hub['open']>>();
+    const port = await transport.listen(
+      cfg.bindHost,
+      cfg.livePort,
+      {
+        upgrade: originCheck(cfg.origins),
+        open: (sock, req) => void conns.set(sock, hub.open(sock, req)),
+        message: (sock, text) => {
+          const c = conns.get(sock);
+          if (c) hub.message(c, text);
+        },
+        drain: (sock) => {
+          const c = conns.get(sock);
+          if (c) hub.drain(c);
+        },
+        close: (sock) => {
+          const c = conns.get(sock);
+          if (c) hub.close(c);
+        },
+      },
+      http,
+    );
+    ctx.onShutdown('intake', 'live: WebSocket listener', async () => {
+      hub.shutdown();
+      await transport.close();
+    });
+    logger.info({ port, transport: transport.name, path: LIVE_PATH, topics }, 'live server listening');
+    return { port, transport: transport.name, hub, groups, access, topics };
+  },
+});
+
+/** Browsers send an Origin: only the configured ones (and this server itself) may open the socket. */
+function originCheck(origins: readonly string[]) {
+  const allowAny = origins.includes('*');
+  return (req: UpgradeRequest) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || allowAny || origins.includes(origin)) return { ok: true as const };
+    const host = req.headers.host;
+    if (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`))
+      return { ok: true as const };
+    return {
+      ok: false as const,
+      status: 403,
+      body: JSON.stringify({
+        code: LiveErrorCode.OriginRejected,
+        message: `origin ${origin} is not allowed; add it to LIVE_ALLOWED_ORIGINS`,
+      }),
+    };
   };
-  reindex();
-  groups.onChange = (id) => {
-    reindex();
-    dirtyGroups.add(id);
-  };
-  const latestStats = (athleteId: string): StatsUpdated | undefined => {
-    const raw = hub.channels.get(`athlete:${athleteId}`)?.latestRaw;
-    if (!raw) return undefined;
-    const s = JSON.parse(raw) as StatsUpdated;
-    return typeof s.metrics === 'object' && s.metrics !== null ? s : undefined;
-  };
-  const boards = setInterval(() => {
-    const now = Date.now();
-    for (const id of dirtyGroups) {
-      dirtyGroups.delete(id);
-      const g = groups.get(id);
-      if (g === undefined) continue;
-      let board: ReturnType<typeof computeLeaderboard>;
-      try {
-        board = computeLeaderboard(g, latestStats, (a) => (profiles.get(a) ?? DEFAULT_PROFILE).weightKg, now);
-      } catch (err) {
-        logger.warn({ err, groupId: id }, 'leaderboard not computed');
-        continue;
-      }
-      const seq = (boardSeq.get(id) ?? 0) + 1;
-      boardSeq.set(id, seq);
-      const raw = JSON.stringify(board);
-      const name = `group:${id}`;
-      hub.publish(
-        name,
-        seq,
-        now,
-        raw,
-        Buffer.from(`{"type":"leaderboard","channel":"${name}","seq":${seq},"data":${raw}}`),
-      );
-    }
-    hub.flush();
-  }, cfg.leaderboardIntervalMs);
-  boards.unref();
+}
 
-  // Stats: every node reads every partition, from LIVE_HISTORY ago, and commits nothing.
-  let badStats = 0;
-  const consumer = createConsumer(kafka, {
-    groupId: `live-stats-${cfg.instanceId}-${randomUUID()}`,
-    maxWaitTimeInMs: 50,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic: topics.stats, fromBeginning: false });
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) {
-        if (m.value === null) continue;
-        const athleteId = m.key?.toString('utf8') ?? '';
-        if (!isValidId(athleteId)) continue;
-        const raw = m.value.toString('utf8');
-        // a record that is not a stats object must never reach a client as a broken frame
-        let parsed: Partial<StatsUpdated>;
-        try {
-          parsed = JSON.parse(raw) as Partial<StatsUpdated>;
-        } catch {
-          badStats++;
-          continue;
-        }
-        const seq = parsed.seq;
-        if (parsed.athleteId !== athleteId || typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) {
-          badStats++;
-          continue;
-        }
-        const name = `athlete:${athleteId}`;
-        hub.publish(
-          name,
-          seq,
-          Number(m.timestamp),
-          raw,
-          Buffer.from(`{"type":"stats","channel":"${name}","seq":${seq},"data":${raw}}`),
-        );
-        const gs = groupsOf.get(athleteId);
-        if (gs) for (const g of gs) dirtyGroups.add(g);
-      }
-      hub.flush();
-    },
-  });
-  const from = await retryKafka(() => admin.fetchTopicOffsetsByTimestamp(topics.stats, Date.now() - cfg.historyMs));
-  for (const { partition, offset } of from) consumer.seek({ topic: topics.stats, partition, offset });
-
+function liveMetrics(registry: Registry, hub: Hub, badStats: () => number): void {
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
       name,
@@ -275,167 +281,16 @@ export async function startLiveServer(cfg: LiveConfig, logger: Logger): Promise<
     `connections closed (1008) for more than ${MAX_ERRORS_PER_WINDOW} bad requests in ${ERROR_WINDOW_MS / 1000} s`,
     () => hub.stats.errorLimitCloses,
   );
-  gauge('wattstream_live_bad_stats', 'tracking.stats.updated records skipped as malformed', () => badStats);
+  gauge('wattstream_live_bad_stats', 'tracking.stats.updated records skipped as malformed', badStats);
+}
 
-  const index = Object.fromEntries(
-    Object.entries(STATIC).map(([path, file]) => [path, readFileSync(new URL(file, PUBLIC))]),
-  );
+export type LiveServer = RunningService<LiveConfig, LiveParts> &
+  LiveParts & { readonly registry: Registry; stop(): Promise<void> };
 
-  /** The caller's claims from `Authorization: Bearer` (or `?access_token=` where allowed), or a 401. */
-  async function requestClaims(req: HttpRequest, opts: { queryToken: boolean }): Promise<UserClaims | HttpResponse> {
-    const auth = req.headers.authorization ?? '';
-    const bearer = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
-    const token = bearer ?? (opts.queryToken ? (req.query.get('access_token') ?? undefined) : undefined);
-    try {
-      return await verifyUserToken(keys, token);
-    } catch (err) {
-      return isWattstreamError(err)
-        ? errorBody(401, err.code, err.message)
-        : errorBody(401, AuthErrorCode.TokenInvalid, 'bad token');
-    }
-  }
-
-  async function putGroup(id: string, req: HttpRequest): Promise<HttpResponse> {
-    const claims = await requestClaims(req, { queryToken: false });
-    if ('status' in claims) return claims;
-    if (!isStaff(claims)) return errorBody(403, LiveErrorCode.Forbidden, 'only a coach or an admin may define groups');
-    let body: unknown;
-    try {
-      body = JSON.parse(req.body.toString('utf8'));
-    } catch {
-      return errorBody(400, StreamErrorCode.GroupInvalid, 'body must be JSON: {"name","members","rankBy"}');
-    }
-    const r = groupDefinition.validate(body);
-    if (!r.ok) return errorBody(400, StreamErrorCode.GroupInvalid, r.error.message);
-    const updatedAt = Math.max(Date.now(), (groups.get(id)?.updatedAt ?? 0) + 1);
-    const group: GroupUpdated = { groupId: id, ...r.value, updatedBy: claims.sub, updatedAt };
-    await producer.send({
-      topic: topics.groups,
-      acks: -1,
-      messages: [
-        {
-          key: id,
-          value: JSON.stringify(group),
-          headers: cloudEventHeaders({
-            type: kafkaTopics.groupUpdated.name,
-            id: `${id}:${updatedAt}`,
-            source: '/live',
-          }),
-        },
-      ],
-    });
-    await groups.seen(id, updatedAt, 10_000);
-    return json(200, group);
-  }
-
-  async function getGroups(req: HttpRequest, id: string | undefined): Promise<HttpResponse> {
-    const claims = await requestClaims(req, { queryToken: true });
-    if ('status' in claims) return claims;
-    const visible = [...groups.groups.values()].filter((g) => hub.allowed(claims, `group:${g.groupId}`));
-    if (id === undefined) return json(200, { groups: visible });
-    const g = visible.find((x) => x.groupId === id);
-    return g ? json(200, g) : errorBody(404, LiveErrorCode.UnknownGroup, `no group ${id} visible to you`);
-  }
-
-  async function http(req: HttpRequest): Promise<HttpResponse> {
-    const file = STATIC[req.path];
-    if (file !== undefined && req.method === 'GET') {
-      return {
-        status: 200,
-        headers: { 'content-type': MIME[file.split('.').pop() ?? ''] ?? 'text/plain' },
-        body: index[req.path],
-      };
-    }
-    if (req.path === '/healthz') return json(200, { status: 'ok', transport: transport.name });
-    if (req.path === '/readyz') return json(200, { status: 'ready', transport: transport.name });
-    if (req.path === '/metrics' && cfg.metricsEnabled) {
-      return { status: 200, headers: { 'content-type': registry.contentType }, body: await registry.metrics() };
-    }
-    const m = /^\/v1\/groups(?:\/([^/]+))?$/.exec(req.path);
-    if (m) {
-      const id = m[1] === undefined ? undefined : decodeURIComponent(m[1]);
-      if (id !== undefined && !isValidId(id)) {
-        return errorBody(400, StreamErrorCode.GroupInvalid, 'group ids are 1–64 chars of [A-Za-z0-9_-]');
-      }
-      if (req.method === 'PUT' && id !== undefined) return putGroup(id, req);
-      if (req.method === 'GET') return getGroups(req, id);
-      return errorBody(405, StreamErrorCode.NotFound, `${req.method} is not supported on ${req.path}`);
-    }
-    return errorBody(404, StreamErrorCode.NotFound, `no route ${req.method} ${req.path}`);
-  }
-
-  const allowAny = cfg.origins.includes('*');
-  const upgrade = (req: UpgradeRequest) => {
-    const origin = req.headers.origin;
-    if (origin === undefined || allowAny || cfg.origins.includes(origin)) return { ok: true as const };
-    const host = req.headers.host;
-    if (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`))
-      return { ok: true as const };
-    return {
-      ok: false as const,
-      status: 403,
-      body: JSON.stringify({
-        code: LiveErrorCode.OriginRejected,
-        message: `origin ${origin} is not allowed; add it to LIVE_ALLOWED_ORIGINS`,
-      }),
-    };
-  };
-
-  const transport = selectTransport(
-    cfg.transport,
-    {
-      path: LIVE_PATH,
-      // The transports drop a message over their own limit without a close frame (uWS) or with a
-      // bare 1009 (ws); up to this cap the hub sees it and answers an error frame and 1009.
-      maxPayloadBytes: transportMessageCap(cfg.maxPayloadBytes),
-      maxBodyBytes: 256 * 1024,
-      maxBackpressure: cfg.maxBufferBytes * 4,
-    },
-    cfg.softBufferBytes,
-    logger,
-  );
-  const nativePublish = transport.publish?.bind(transport);
-  if (nativePublish) hub.useNativePublish(nativePublish);
-  const conns = new WeakMap<object, ReturnType<Hub['open']>>();
-  const port = await transport.listen(
-    cfg.bindHost,
-    cfg.livePort,
-    {
-      upgrade,
-      open: (sock, req) => void conns.set(sock, hub.open(sock, req)),
-      message: (sock, text) => {
-        const c = conns.get(sock);
-        if (c) hub.message(c, text);
-      },
-      drain: (sock) => {
-        const c = conns.get(sock);
-        if (c) hub.drain(c);
-      },
-      close: (sock) => {
-        const c = conns.get(sock);
-        if (c) hub.close(c);
-      },
-    },
-    http,
-  );
-  logger.info({ port, transport: transport.name, path: LIVE_PATH, topics }, 'live server listening');
-
-  return {
-    port,
-    transport: transport.name,
-    hub,
-    groups,
-    registry,
-    topics,
-    async stop() {
-      clearInterval(boards);
-      hub.shutdown();
-      await transport.close();
-      await consumer.disconnect().catch(() => {});
-      await Promise.all([profiles.stop(), groups.stop(), producer.disconnect().catch(() => {})]);
-      await admin.disconnect().catch(() => {});
-    },
-  };
+/** Starts a live server in this process (tests, benchmarks). */
+export async function startLiveServer(env: Record<string, string | undefined>): Promise<LiveServer> {
+  const svc = await startService(liveService, { env });
+  return Object.assign(svc, svc.result, { registry: svc.ctx.registry });
 }
 
 /** What the WebSocket library itself accepts: 16× the protocol's limit, at least 256 KiB. */

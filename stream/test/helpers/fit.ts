@@ -1,10 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Decoder, Stream } from '@garmin/fitsdk';
 import type { Sample } from '@wattstream/contracts';
-
-/** `../shared/fixtures/fit` relative to the repository root. */
-export const FIT_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'fit');
+import { fitFixture } from '@wattstream/testkit';
 
 export interface FitRecord {
   ts: number;
@@ -15,10 +12,12 @@ export interface FitRecord {
   distance?: number;
 }
 
-/** Reads the record messages (and the device's own session summary) of a FIT activity. */
+/**
+ * Reads the record messages (and the device's own session summary) of a FIT activity: the real file
+ * of ../shared/fixtures/fit when it is there, else the project's generated ride (testkit fitFixture).
+ */
 export function readFitFile(file: string): { records: FitRecord[]; session: Record<string, unknown> } {
-  const path = join(FIT_DIR, file);
-  if (!existsSync(path)) throw new Error(`FIT fixture missing: ${path}`);
+  const { path } = fitFixture(file);
   const decoder = new Decoder(Stream.fromBuffer(readFileSync(path)));
   const { messages, errors } = decoder.read();
   if (errors.length > 0) throw new Error(`FIT decode errors: ${errors.map(String).join('; ')}`);
@@ -36,8 +35,6 @@ export function readFitFile(file: string): { records: FitRecord[]; session: Reco
   }
   return { records: out, session: (messages.sessionMesgs?.[0] ?? {}) as Record<string, unknown> };
 }
-
-export const readFitRecords = (file: string): FitRecord[] => readFitFile(file).records;
 
 /** FIT records as contract samples (one per record; records with no metric are dropped). */
 export function toSamples(records: FitRecord[]): Sample[] {

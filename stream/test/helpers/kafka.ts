@@ -7,17 +7,10 @@ import {
   metricsReceivedCeId,
   type Sample,
 } from '@wattstream/contracts';
-import type { KafkaMessage } from '@wattstream/platform';
+import type { KafkaClient as Kafka, KafkaMessage } from '@wattstream/platform';
 import { createConsumer, createKafka, createLogger, type Producer } from '@wattstream/platform';
-import type { Kafka } from '../../src/compacted-reader.js';
 
-export const testLogger = createLogger('stream-test', process.env.TEST_LOG_LEVEL ?? 'warn');
-
-export function testKafka(clientId = 'stream-test'): Kafka {
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests through vitest (global setup)');
-  return createKafka({ brokers: brokers.split(','), clientId, logger: testLogger });
-}
+export { testKafka, testLogger } from '@wattstream/testkit';
 
 /** A unique topic prefix, so test files do not see each other's records on the shared Kafka. */
 export const uniquePrefix = (name: string) =>
@@ -70,41 +63,10 @@ export async function produceSamples(
   return seq;
 }
 
-/** Collects every record of a topic (read_committed) from the beginning, until stopped. */
-export async function collect(kafka: Kafka, topic: string) {
-  const records: { key: string; value: unknown; headers: Record<string, string>; message: KafkaMessage }[] = [];
-  const consumer = createConsumer(kafka, {
-    groupId: `collect-${Math.random().toString(36).slice(2)}`,
-    maxWaitTimeInMs: 100,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-      records.push({
-        key: message.key?.toString() ?? '',
-        value: message.value ? JSON.parse(message.value.toString()) : null,
-        headers,
-        message,
-      });
-    },
-  });
-  return { records, stop: () => consumer.disconnect() };
-}
+export { collect, waitFor } from '@wattstream/testkit';
 
-/** Polls `check` until it returns a truthy value. */
-export async function waitFor<T>(
-  check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
-  timeoutMs = 30_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Settings of a service a test starts in-process: its logs at TEST_LOG_LEVEL (warn), every port free. */
+export const testEnv = (env: Record<string, string | undefined>): Record<string, string | undefined> => ({
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+  ...env,
+});

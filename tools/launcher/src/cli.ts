@@ -41,11 +41,13 @@ program
       [
         '',
         `Live dashboard:  ${info.dashboardUrl}`,
+        `Users:           ${info.usersUrl}  (register: POST /v1/auth/register; the fleet: sim-0001@fleet.wattstream.local …, password SIM_PASSWORD)`,
+        `Sessions:        ${info.webUrl}`,
         `MQTT for edges:  ${info.mqttUrl}  (mint a password: pnpm ingest token --edge <id> --athlete <id>)`,
         `Kafka / QuestDB: KAFKA_BROKERS=${info.env.KAFKA_BROKERS}  QUESTDB_HTTP=${info.env.QUESTDB_HTTP}`,
         `Simulated fleet: ${info.athletes.length} athletes on edge "${SIM_EDGE_ID}"`,
         `Logs:            ${p.runDir}/<service>/<service>.log`,
-        'Stop:            pnpm pipeline down   (add --infra to stop Kafka and QuestDB too)',
+        'Stop:            pnpm pipeline down   (add --infra to stop Kafka, QuestDB, PostgreSQL and Redis too)',
         '',
       ].join('\n'),
     );

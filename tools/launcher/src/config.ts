@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { repoRoot } from '@wattstream/infra';
-import { DEFAULT_SERVICE_PORTS, int, path, port } from '@wattstream/platform';
+import { DEFAULT_SERVICE_PORTS, int, path, port, str } from '@wattstream/platform';
 
 /** Settings of `pnpm pipeline up`; the ports are the services' own defaults. */
 export const launcherConfig = {
@@ -29,6 +29,18 @@ export const launcherConfig = {
   livePort: port('LIVE_PORT', {
     default: DEFAULT_SERVICE_PORTS.live,
     description: 'live server: WebSocket, dashboard, groups API',
+  }),
+  liveHttpPort: port('LIVE_HTTP_PORT', {
+    default: DEFAULT_SERVICE_PORTS.liveHttp,
+    description: 'live server metrics/health',
+  }),
+  usersPort: port('USERS_PORT', { default: DEFAULT_SERVICE_PORTS.users, description: 'users service (REST, JWKS)' }),
+  trainingPort: port('TRAINING_PORT', { default: DEFAULT_SERVICE_PORTS.training, description: 'training service' }),
+  trackingPort: port('TRACKING_PORT', { default: DEFAULT_SERVICE_PORTS.tracking, description: 'tracking service' }),
+  webPort: port('WEB_PORT', { default: DEFAULT_SERVICE_PORTS.web, description: "the athlete's pages" }),
+  simPassword: str('SIM_PASSWORD', {
+    default: 'ride-with-the-fleet',
+    description: "the simulated athletes' password at the users service (sim-0001@fleet.wattstream.local, …)",
   }),
   edgeHttpPort: port('EDGE_HTTP_PORT', {
     default: DEFAULT_SERVICE_PORTS.edgeHttp,

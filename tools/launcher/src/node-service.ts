@@ -7,6 +7,8 @@ export interface NodeServiceSpec {
   script: string;
   args: string[];
   env: Record<string, string>;
+  /** Its own database (and role) on the stack's PostgreSQL, passed as DATABASE_URL. */
+  database?: string;
   /** Port serving `/readyz`; the service counts as started once it answers 200. */
   healthPort: number;
   nodeOptions?: string;

@@ -3,7 +3,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { simAthleteIds } from '@wattstream/contracts';
-import { assertPortsFree, infraDir, ManagedProcess, repoRoot, Stack, stackPortsFromEnv } from '@wattstream/infra';
+import {
+  assertPortsFree,
+  ensureServiceDatabase,
+  infraDir,
+  ManagedProcess,
+  repoRoot,
+  Stack,
+  stackPortsFromEnv,
+} from '@wattstream/infra';
 import type { ConfigOf } from '@wattstream/platform';
 import type { launcherConfig } from './config.js';
 import { type NodeServiceSpec, nodeService, readiness } from './node-service.js';
@@ -42,6 +50,8 @@ export interface PipelineHandoff {
 
 export interface PipelineInfo {
   dashboardUrl: string;
+  usersUrl: string;
+  webUrl: string;
   viewerToken: string;
   mqttUrl: string;
   athletes: string[];
@@ -81,6 +91,15 @@ export class Pipeline implements Supervised {
     const cli = (pkg: string) => this.cliPath(pkg);
     const specs: (NodeServiceSpec & { url: string })[] = [
       {
+        name: 'users',
+        script: cli('services/users'),
+        args: ['serve'],
+        env: { USERS_PORT: `${c.usersPort}` },
+        database: 'users',
+        healthPort: c.usersPort,
+        url: `http://127.0.0.1:${c.usersPort}`,
+      },
+      {
         name: 'ingest',
         script: cli('ingest'),
         args: ['serve'],
@@ -110,9 +129,39 @@ export class Pipeline implements Supervised {
         name: 'live',
         script: cli('stream'),
         args: ['live'],
-        env: { LIVE_PORT: `${c.livePort}` },
-        healthPort: c.livePort,
+        env: { LIVE_PORT: `${c.livePort}`, LIVE_HTTP_PORT: `${c.liveHttpPort}` },
+        healthPort: c.liveHttpPort,
         url: `http://127.0.0.1:${c.livePort}/`,
+      },
+      {
+        name: 'training',
+        script: cli('services/training'),
+        args: ['serve'],
+        env: { TRAINING_PORT: `${c.trainingPort}` },
+        database: 'training',
+        healthPort: c.trainingPort,
+        url: `http://127.0.0.1:${c.trainingPort}`,
+      },
+      {
+        name: 'tracking',
+        script: cli('services/tracking'),
+        args: ['serve'],
+        env: { TRACKING_PORT: `${c.trackingPort}` },
+        database: 'tracking',
+        healthPort: c.trackingPort,
+        url: `http://127.0.0.1:${c.trackingPort}`,
+      },
+      {
+        name: 'web',
+        script: cli('web'),
+        args: ['serve'],
+        env: {
+          WEB_PORT: `${c.webPort}`,
+          WEB_TRAINING_UPSTREAM: `http://127.0.0.1:${c.trainingPort}`,
+          WEB_TRACKING_UPSTREAM: `http://127.0.0.1:${c.trackingPort}`,
+        },
+        healthPort: c.webPort,
+        url: `http://127.0.0.1:${c.webPort}/`,
       },
       {
         name: 'edge-sim',
@@ -174,8 +223,30 @@ export class Pipeline implements Supervised {
       ]);
       s.spec.env.EDGE_TOKEN = token;
     }
-    s.proc.spec.env = { ...this.baseEnv(), ...s.spec.env };
-    return s.proc.start();
+    const database: Record<string, string> = s.spec.database
+      ? { DATABASE_URL: await this.databaseUrl(s.spec.database) }
+      : {};
+    s.proc.spec.env = { ...this.baseEnv(), ...database, ...s.spec.env };
+    const pid = await s.proc.start();
+    if (s.spec.name === 'users') {
+      // The simulated fleet's athletes exist as users with their profiles (FTP 180 W and up), so the
+      // stream computes their zones from real profiles. Idempotent.
+      await this.cliOutput(
+        'services/users',
+        ['seed-fleet', '--count', `${this.cfg.athletes}`, '--password', this.cfg.simPassword],
+        {
+          DATABASE_URL: database.DATABASE_URL ?? '',
+        },
+      );
+    }
+    return pid;
+  }
+
+  /** The service's own database and role on the stack's PostgreSQL (created once, idempotent). */
+  private async databaseUrl(service: string): Promise<string> {
+    const admin = (this.infraEnv ?? this.stack.env()).POSTGRES_URL;
+    if (!admin) throw new Error('POSTGRES_URL is not known: is the infrastructure up?');
+    return ensureServiceDatabase(admin, service);
   }
 
   /** A package's compiled CLI, as deployed. */
@@ -188,13 +259,15 @@ export class Pipeline implements Supervised {
       ...(this.infraEnv ?? this.stack.env()),
       DATA_DIR: this.cfg.dataDir,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      // Every service verifies users' tokens (and ingest edge credentials) against the users JWKS.
+      AUTH_JWKS_URL: `http://127.0.0.1:${this.cfg.usersPort}/.well-known/jwks.json`,
       ...this.serviceEnv,
     };
   }
 
-  private async cliOutput(pkg: string, args: string[]): Promise<string> {
+  private async cliOutput(pkg: string, args: string[], env: Record<string, string> = {}): Promise<string> {
     const { stdout } = await run(process.execPath, [this.cliPath(pkg), ...args], {
-      env: { ...process.env, ...this.baseEnv() },
+      env: { ...process.env, ...this.baseEnv(), ...env },
     });
     return stdout.trim();
   }
@@ -222,6 +295,7 @@ export class Pipeline implements Supervised {
       'viewer',
       '--role',
       'coach',
+      ...athletes.flatMap((a) => ['--watch', a]),
       '--ttl',
       '12h',
     ]);
@@ -229,6 +303,8 @@ export class Pipeline implements Supervised {
     const dashboardUrl = `http://127.0.0.1:${this.cfg.livePort}/?token=${viewerToken}&group=${SIM_GROUP_ID}&athletes=${athletes.slice(0, 12).join(',')}`;
     const info: PipelineInfo = {
       dashboardUrl,
+      usersUrl: `http://127.0.0.1:${this.cfg.usersPort}`,
+      webUrl: `http://127.0.0.1:${this.cfg.webPort}/`,
       viewerToken,
       mqttUrl: `mqtt://127.0.0.1:${this.cfg.mqttPort}`,
       athletes,
@@ -262,8 +338,7 @@ export class Pipeline implements Supervised {
     }
     if (infra && !this.infraEnv) {
       const r = await this.stack.down();
-      if (r.kafka) stopped.push('kafka');
-      if (r.questdb) stopped.push('questdb');
+      for (const [name, was] of Object.entries(r)) if (was) stopped.push(name);
     }
     return stopped;
   }

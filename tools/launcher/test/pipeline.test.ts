@@ -6,11 +6,19 @@ import { kafkaTopics, type TrainingCompleted, type TrainingStarted } from '@watt
 import { isAlive, repoRoot } from '@wattstream/infra';
 import { freePort, tempDir } from '@wattstream/infra/testing';
 import { loadConfig, questdbExec } from '@wattstream/platform';
+import { collect, fitFixture, testKafka, waitFor } from '@wattstream/testkit';
 import { afterAll, assert, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FIT_DIR, readFitFile, rideTotals } from '../../../stream/test/helpers/fit.js';
-import { collect, testKafka, waitFor } from '../../../stream/test/helpers/kafka.js';
+import { readFitFile, rideTotals } from '../../../stream/test/helpers/fit.js';
 import { type Frame, LiveClient } from '../../../stream/test/helpers/live-client.js';
 import { launcherConfig, Pipeline, type PipelineInfo, SIM_GROUP_ID } from '../src/index.js';
+
+/** Coggan's power zones 1–7 (the profile's default bounds). */
+const powerZoneOf = (watts: number, ftp: number) => {
+  const f = watts / ftp;
+  const bounds = [0.55, 0.75, 0.9, 1.05, 1.2, 1.5];
+  const i = bounds.findIndex((b) => f < b);
+  return i === -1 ? 7 : i + 1;
+};
 
 /**
  * The whole pipeline as `pnpm pipeline up` runs it (every service a real process from its
@@ -30,6 +38,11 @@ for (const name of [
   'SINK_HTTP_PORT',
   'STREAM_HTTP_PORT',
   'LIVE_PORT',
+  'LIVE_HTTP_PORT',
+  'USERS_PORT',
+  'TRAINING_PORT',
+  'TRACKING_PORT',
+  'WEB_PORT',
   'EDGE_HTTP_PORT',
 ]) {
   env[name] = String(await freePort());
@@ -61,10 +74,14 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
   it('starts every service ready and prints a dashboard URL that serves the page', async () => {
     const status = await pipeline.status();
     expect(status.map((s) => [s.name, s.ready])).toEqual([
+      ['users', true],
       ['ingest', true],
       ['sink', true],
       ['stream-worker', true],
       ['live', true],
+      ['training', true],
+      ['tracking', true],
+      ['web', true],
       ['edge-sim', true],
     ]);
     expect(info.dashboardUrl).toContain(`group=${SIM_GROUP_ID}`);
@@ -95,6 +112,51 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     }
   }, 60_000);
 
+  it('seeds the fleet as users: a rider logs in, sets an FTP, and the live zones follow it', async () => {
+    const athlete = info.athletes[0] ?? assert.fail('the pipeline simulates no athletes');
+    const users = info.usersUrl;
+    const login = await fetch(`${users}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `${athlete}@fleet.wattstream.local`, password: cfg.simPassword }),
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const me = (await (
+      await fetch(`${users}/v1/me/profile`, { headers: { authorization: `Bearer ${accessToken}` } })
+    ).json()) as Record<string, unknown> & { version: number };
+    expect(me).toMatchObject({ athleteId: athlete, ftp: 180 });
+    const client = await LiveClient.open(`ws://127.0.0.1:${cfg.livePort}/v1/live?access_token=${info.viewerToken}`);
+    type Stats = Frame & {
+      data: { profileSource: string; metrics: { power: number | null; powerZone: number | null } };
+    };
+    const zoneFits = (f: Frame, ftp: number) => {
+      const s = f as Stats;
+      if (f.type !== 'stats' || s.data.profileSource !== 'profile' || s.data.metrics.power === null) return false;
+      const expected = powerZoneOf(s.data.metrics.power, ftp);
+      return s.data.metrics.powerZone === expected;
+    };
+    try {
+      client.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      // The stream read the seeded profile: zones from FTP 180 W.
+      await client.next((f) => zoneFits(f, 180), 60_000);
+      const put = await fetch(`${users}/v1/me/profile`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          'content-type': 'application/json',
+          'if-match': `"v${me.version}"`,
+        },
+        body: JSON.stringify({ ...me, ftp: 400, athleteId: undefined, version: undefined, updatedAt: undefined }),
+      });
+      expect(put.status).toBe(200);
+      // A much higher FTP: the same power now sits in a lower zone.
+      await client.next((f) => zoneFits(f, 400) && !zoneFits(f, 180), 60_000);
+    } finally {
+      client.ws.close();
+    }
+  }, 150_000);
+
   it('writes the fleet’s samples to QuestDB through the sink', async () => {
     const ids = info.athletes.map((a) => `'${a}'`).join(',');
     let rows = 0;
@@ -109,7 +171,7 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     expect(rows).toBeGreaterThan(0);
   }, 60_000);
 
-  it('replays a real FIT ride at the edge and emits one session whose totals match the file within 1 %', async () => {
+  it('replays a recorded FIT ride at the edge and emits one session whose totals match the file within 1 %', async () => {
     const file = 'Edge810-Vector-2013-08-16-15-35-10.fit';
     const athlete = `fit-${suffix}`;
     const pipelineEnv = { ...process.env, ...infra, DATA_DIR: dataDir };
@@ -132,7 +194,7 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
         [
           cli('edge'),
           'replay',
-          join(FIT_DIR, file),
+          fitFixture(file).path,
           '--athlete',
           athlete,
           '--speed',
@@ -220,7 +282,18 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     expect(pids.every((p) => p !== undefined)).toBe(true);
     const supervisorPid = pipeline.supervisor.runningPid();
     expect(supervisorPid).toBeDefined();
-    expect(await pipeline.down()).toEqual(['supervisor', 'edge-sim', 'live', 'stream-worker', 'sink', 'ingest']);
+    expect(await pipeline.down()).toEqual([
+      'supervisor',
+      'edge-sim',
+      'web',
+      'tracking',
+      'training',
+      'live',
+      'stream-worker',
+      'sink',
+      'ingest',
+      'users',
+    ]);
     for (const p of [...pids, supervisorPid]) expect(isAlive(p as number)).toBe(false);
     expect((await pipeline.status()).every((s) => s.pid === undefined && !s.ready)).toBe(true);
   }, 120_000);

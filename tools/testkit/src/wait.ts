@@ -14,8 +14,9 @@ export interface WaitOptions {
 export async function waitFor<T>(
   check: () => T | undefined | null | false | 0 | '' | Promise<T | undefined | null | false | 0 | ''>,
   opts: WaitOptions | number = {},
+  what?: string,
 ): Promise<T> {
-  const o = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+  const o = typeof opts === 'number' ? { timeoutMs: opts, what } : opts;
   const timeoutMs = o.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

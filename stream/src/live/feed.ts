@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { isValidId, liveChannel, type StatsUpdated } from '@wattstream/contracts';
+import {
+  type Admin,
+  type Consumer,
+  createConsumer,
+  type KafkaClient,
+  type KafkaMessage,
+  retryKafka,
+} from '@wattstream/platform';
+import { frames } from './frames.js';
+
+export interface FeedSink {
+  publish(name: string, seq: number, t: number, raw: string, frame: Buffer): void;
+  flush(): void;
+}
+
+/**
+ * The stats a record carries, or undefined when it is not one (a record that is not a stats object
+ * must never reach a client as a broken frame): the key is the athlete, the value a StatsUpdated
+ * of that athlete with an integer seq.
+ */
+export function statsRecord(
+  m: Pick<KafkaMessage, 'key' | 'value'>,
+): { athleteId: string; seq: number; raw: string } | undefined {
+  if (m.value === null) return undefined;
+  const athleteId = m.key?.toString('utf8') ?? '';
+  if (!isValidId(athleteId)) return undefined;
+  const raw = m.value.toString('utf8');
+  let parsed: Partial<StatsUpdated>;
+  try {
+    parsed = JSON.parse(raw) as Partial<StatsUpdated>;
+  } catch {
+    return undefined;
+  }
+  const seq = parsed.seq;
+  if (parsed.athleteId !== athleteId || typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) return undefined;
+  return { athleteId, seq, raw };
+}
+
+/**
+ * Follows `tracking.stats.updated`: every live node reads every partition, from LIVE_HISTORY ago,
+ * and commits nothing. Each record becomes one `stats` frame on `athlete:<id>`, encoded once.
+ */
+export class StatsFeed {
+  private consumer: Consumer | undefined;
+  bad = 0;
+
+  constructor(
+    private readonly kafka: KafkaClient,
+    private readonly admin: Admin,
+    private readonly topic: string,
+    private readonly instance: string,
+    private readonly sink: FeedSink,
+    private readonly onStats: (athleteId: string) => void,
+  ) {}
+
+  async start(historyMs: number): Promise<void> {
+    const consumer = createConsumer(this.kafka, {
+      groupId: `live-stats-${this.instance}-${randomUUID()}`,
+      maxWaitTimeInMs: 50,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const s = statsRecord(m);
+          if (!s) {
+            if (m.value !== null) this.bad++;
+            continue;
+          }
+          const name = liveChannel.athlete(s.athleteId);
+          this.sink.publish(name, s.seq, Number(m.timestamp), s.raw, frames.stats(name, s.seq, s.raw));
+          this.onStats(s.athleteId);
+        }
+        this.sink.flush();
+      },
+    });
+    const from = await retryKafka(() => this.admin.fetchTopicOffsetsByTimestamp(this.topic, Date.now() - historyMs));
+    for (const { partition, offset } of from) consumer.seek({ topic: this.topic, partition, offset });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => {});
+  }
+}
