@@ -11,6 +11,7 @@ export * from './events/stats.js';
 export * from './events/stream-state.js';
 export * from './events/training.js';
 export * from './events/users.js';
+export * from './http/legacy.js';
 export * from './http/users.js';
 export * from './ids.js';
 export * from './kafka-topics.js';
