@@ -109,6 +109,18 @@ export const gatewayConfig = {
     max: 1000,
     description: 'deepest nesting of objects and arrays a JSON body may have (400 beyond)',
   }),
+  bodyTimeout: duration('GATEWAY_BODY_TIMEOUT', {
+    default: '10s',
+    min: 100,
+    max: 600_000,
+    description: 'a client that has not sent its whole body in this time gets 408 and is disconnected',
+  }),
+  headersTimeout: duration('GATEWAY_HEADERS_TIMEOUT', {
+    default: '10s',
+    min: 1000,
+    max: 120_000,
+    description: "a client that has not sent its request headers in this time is disconnected (Node's headersTimeout)",
+  }),
   maxBodyLimit: bytes('GATEWAY_MAX_BODY_LIMIT', {
     default: '16MiB',
     min: 1024,

@@ -11,6 +11,8 @@ export const GatewayErrorCode = {
   /** The service behind the route did not answer (502), is not reachable (503) or too slow (504). */
   UpstreamUnavailable: 'WS_GATEWAY_UPSTREAM_UNAVAILABLE',
   UpstreamTimeout: 'WS_GATEWAY_UPSTREAM_TIMEOUT',
+  /** The client took longer than GATEWAY_BODY_TIMEOUT to send its body (408; slow clients). */
+  BodyTimeout: 'WS_GATEWAY_BODY_TIMEOUT',
   /** A JSON body nested deeper than GATEWAY_MAX_JSON_DEPTH. */
   BodyTooDeep: 'WS_GATEWAY_BODY_TOO_DEEP',
   /** The identity signing key (GATEWAY_IDENTITY_KEY) is not a readable Ed25519 PKCS#8 PEM. */

@@ -153,7 +153,8 @@ export const gatewayService = defineService({
     await openApiRoutes(app, c.openapiDir, '1.0.0');
 
     const metrics = gatewayMetrics(ctx.registry);
-    registerBodyReader(app, c.maxJsonDepth);
+    registerBodyReader(app, { maxJsonDepth: c.maxJsonDepth, timeoutMs: c.bodyTimeout });
+    app.server.headersTimeout = c.headersTimeout;
 
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.routeOptions.config.gateway !== true) return;
@@ -182,6 +183,10 @@ export const gatewayService = defineService({
         req.gwIdentityHeader = await signer.sign(identity, req.id);
       }
       await limiter.spend(req, reply, route, ['user', 'route'], identity);
+    });
+    // A body refused half-read (too large, too slow): the rest is not read, the connection not reused.
+    app.addHook('onError', async (req, reply) => {
+      if (!req.raw.complete) reply.header('connection', 'close');
     });
     app.addHook('onResponse', async (req, reply) => {
       const route = req.gw?.route;

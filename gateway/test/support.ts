@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { tempDir } from '@wattstream/infra/testing';
+import { tempDir, testDatabase } from '@wattstream/infra/testing';
 import { startService } from '@wattstream/kernel';
+import { legacyService } from '@wattstream/legacy';
 import { metricFromText } from '@wattstream/platform';
 import { waitFor } from '@wattstream/testkit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -118,4 +119,25 @@ export function tableWith(
     ...base,
     routes: [...extra, ...base.routes.map((r) => ({ ...r, ...overrides[r.id] }))],
   };
+}
+
+/** The legacy monolith in-process on `port`, trusting the gateway whose JWKS is at `gatewayUrl`. */
+export async function startLegacy(o: { port: number; usersUrl: string; gatewayUrl?: string }) {
+  const db = await testDatabase('legacy');
+  const svc = await startService(legacyService, {
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      LEGACY_PORT: String(o.port),
+      DATABASE_URL: db.url,
+      AUTH_JWKS_URL: `${o.usersUrl}/.well-known/jwks.json`,
+      ...(o.gatewayUrl ? { AUTH_GATEWAY_JWKS_URL: `${o.gatewayUrl}/.well-known/gateway-jwks.json` } : {}),
+    },
+  });
+  return Object.assign(svc, {
+    async destroy() {
+      await svc.stop();
+      await db.drop();
+    },
+  });
 }

@@ -39,18 +39,28 @@ export const tooLarge = (limit: number) =>
  * Bodies stay bytes at the gateway (they are passed on as they came), read only up to the matched
  * route's limit, and JSON ones are checked for depth.
  */
-export function registerBodyReader(app: FastifyInstance, maxJsonDepth: number): void {
+export function registerBodyReader(app: FastifyInstance, o: { maxJsonDepth: number; timeoutMs: number }): void {
+  const { maxJsonDepth } = o;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (req: FastifyRequest, payload, done) => {
     const limit = req.gw?.route.bodyLimit ?? 0;
     const chunks: Buffer[] = [];
     let size = 0;
     let finished = false;
+    // A client trickling its body holds a socket and a buffer: it gets a deadline for all of it.
+    const timer = setTimeout(() => {
+      finish(
+        gatewayError(GatewayErrorCode.BodyTimeout, `the body did not arrive within ${o.timeoutMs} ms`, {
+          statusCode: 408,
+        }),
+      );
+    }, o.timeoutMs);
     const finish = (err: Error | null, body?: Buffer) => {
       if (finished) return;
       finished = true;
+      clearTimeout(timer);
       payload.removeAllListeners('data');
-      if (err) payload.resume();
+      if (err) payload.resume(); // the rest is discarded; the answer carries Connection: close
       done(err, body);
     };
     payload.on('data', (chunk: Buffer) => {
