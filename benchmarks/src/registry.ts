@@ -1,6 +1,7 @@
 import { e2e } from './benches/e2e.js';
 import { edge } from './benches/edge.js';
 import { fanout } from './benches/fanout.js';
+import { gateway } from './benches/gateway.js';
 import { ingest } from './benches/ingest.js';
 import { kafkaRaw } from './benches/kafka-raw.js';
 import { mqtt } from './benches/mqtt.js';
@@ -11,5 +12,17 @@ import { stream } from './benches/stream.js';
 import type { Benchmark } from './benchmark.js';
 
 /** Every benchmark, in the order `bench all` runs them and RESULTS.md lists them. */
-export const BENCHMARKS: Benchmark[] = [kafkaRaw, questdbRaw, mqtt, ingest, sink, stream, fanout, edge, e2e, soak];
+export const BENCHMARKS: Benchmark[] = [
+  kafkaRaw,
+  questdbRaw,
+  mqtt,
+  ingest,
+  sink,
+  stream,
+  fanout,
+  edge,
+  e2e,
+  gateway,
+  soak,
+];
 export const BENCHMARK_NAMES = BENCHMARKS.map((b) => b.name);

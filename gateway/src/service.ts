@@ -180,7 +180,7 @@ export const gatewayService = defineService({
         }
         authorize(route, match.params, identity, coachLinks);
         req.identity = identity;
-        req.gwIdentityHeader = await signer.sign(identity, req.id);
+        req.gwIdentityHeader = signer.sign(identity, req.id);
       }
       await limiter.spend(req, reply, route, ['user', 'route'], identity);
     });
