@@ -112,7 +112,16 @@ describe('gateway authorization', () => {
     users = await startUsers();
     echo = await echoUpstream();
     const legacyPort = await freePort();
-    gw = await startGateway({ users: users.url, legacy: `http://127.0.0.1:${legacyPort}`, tracking: echo.url });
+    // one coach-only route to an upstream that checks nothing: only the gateway guards it
+    const { file } = routesFile(
+      tableWith({}, [
+        { id: 'tracking-coach', prefix: '/tracking/v1/coach', service: 'tracking', auth: 'user', roles: ['coach'] },
+      ]),
+    );
+    gw = await startGateway(
+      { users: users.url, legacy: `http://127.0.0.1:${legacyPort}`, tracking: echo.url },
+      { GATEWAY_ROUTES_FILE: file },
+    );
     legacy = await startLegacy({ port: legacyPort, usersUrl: users.url, gatewayUrl: gw.url });
     [a, b, coach] = await Promise.all([
       signUp(`${gw.url}/users`, { name: 'alice' }),
@@ -203,12 +212,15 @@ describe('gateway authorization', () => {
       { method: 'GET', path: '/users/v1/me/coach-invitations' },
       { method: 'POST', path: '/users/v1/coach-invitations/00000000-0000-4000-8000-000000000000/accept' },
       { method: 'POST', path: '/users/v1/admin/signing-keys/rotate', body: {} },
+      { method: 'GET', path: '/tracking/v1/coach/athletes' },
     ];
+    const before = echo.seen.length;
     for (const c of calls) {
       const r = await as(b, c);
       expect(r.status, `${c.method} ${c.path}`).toBe(403);
       expect(r.body.code).toBe('WS_AUTH_FORBIDDEN');
     }
+    expect(echo.seen.length).toBe(before);
     // a coach may use the coach routes, but is no admin
     expect((await as(coach, calls[0]!)).status).toBe(200);
     expect((await as(coach, calls[3]!)).status).toBe(403);
