@@ -8,8 +8,9 @@ source scripts/lib/bootstrap.sh
 require_node
 require_java_and_maven
 require_postgres_and_redis
-# Real peers used by the tests: Debian's Mosquitto (reference MQTT broker) and Chromium (dashboard).
-apt_install mosquitto mosquitto-clients chromium
+# Real peers used by the tests: Debian's Mosquitto (reference MQTT broker), Chromium (dashboard) and
+# nginx (the plain reverse proxy the gateway benchmark, and so its smoke test, compares with).
+apt_install mosquitto mosquitto-clients chromium nginx-light
 require_pnpm
 require_k8s_tools
 install_and_build

@@ -1,6 +1,7 @@
 import { e2e } from './benches/e2e.js';
 import { edge } from './benches/edge.js';
 import { fanout } from './benches/fanout.js';
+import { gateway } from './benches/gateway.js';
 import { history } from './benches/history.js';
 import { ingest } from './benches/ingest.js';
 import { kafkaRaw } from './benches/kafka-raw.js';
@@ -23,6 +24,7 @@ export const BENCHMARKS: Benchmark[] = [
   edge,
   e2e,
   history,
+  gateway,
   soak,
 ];
 export const BENCHMARK_NAMES = BENCHMARKS.map((b) => b.name);

@@ -31,7 +31,25 @@ export interface AuthOptions {
   jwks?: () => JSONWebKeySet;
   issuer: string;
   audience: string;
+  /**
+   * Where the gateway publishes the keys of its identity header (`/.well-known/gateway-jwks.json`).
+   * Unset: the header means nothing here and is ignored (only bearer tokens authenticate).
+   */
+  gatewayJwksUrl?: string | undefined;
 }
+
+/**
+ * The identity the gateway forwards after verifying a user's token: a compact JWS (EdDSA, signed
+ * with the gateway's own key) with `sub`, `roles`, the user token's `jti` and `sid`, and the
+ * request id (`rid`). The gateway strips any copy a client sends.
+ */
+export const INTERNAL_IDENTITY_HEADER = 'x-wattstream-identity';
+export const INTERNAL_IDENTITY = {
+  issuer: 'wattstream:gateway',
+  audience: 'wattstream:internal',
+  /** `typ` of its JOSE header, so no other kind of token passes for one. */
+  type: 'wattstream-identity+jwt',
+} as const;
 
 /** Allowed clock difference between services, seconds, for `exp` and `nbf`. */
 const CLOCK_SKEW_S = 30;
@@ -48,6 +66,7 @@ const ALGORITHMS = ['EdDSA'];
  */
 export class Authenticator {
   private readonly keys: JWTVerifyGetKey;
+  private readonly gatewayKeys: JWTVerifyGetKey | undefined;
 
   constructor(private readonly o: AuthOptions) {
     if (o.jwks) {
@@ -58,6 +77,9 @@ export class Authenticator {
     } else {
       throw new Error('Authenticator needs jwksUrl or jwks');
     }
+    this.gatewayKeys = o.gatewayJwksUrl
+      ? createRemoteJWKSet(new URL(o.gatewayJwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
+      : undefined;
   }
 
   async verify(token: string): Promise<Identity> {
@@ -69,8 +91,7 @@ export class Authenticator {
         clockTolerance: CLOCK_SKEW_S,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-      return { userId: payload.sub as string, roles, claims: payload };
+      return identityFrom(payload);
     } catch (err) {
       const expired = err instanceof joseErrors.JWTExpired;
       throw kernelError(
@@ -81,6 +102,41 @@ export class Authenticator {
         { statusCode: 401, cause: err },
       );
     }
+  }
+
+  /** Verifies the gateway's identity header (only when `gatewayJwksUrl` is configured). */
+  async verifyInternal(jws: string): Promise<Identity> {
+    if (!this.gatewayKeys) throw new Error('verifyInternal needs gatewayJwksUrl');
+    try {
+      const { payload } = await jwtVerify(jws, this.gatewayKeys, {
+        issuer: INTERNAL_IDENTITY.issuer,
+        audience: INTERNAL_IDENTITY.audience,
+        typ: INTERNAL_IDENTITY.type,
+        algorithms: ALGORITHMS,
+        clockTolerance: CLOCK_SKEW_S,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      return identityFrom(payload);
+    } catch (err) {
+      throw kernelError(
+        KernelErrorCode.AuthRequired,
+        `the ${INTERNAL_IDENTITY_HEADER} header was rejected: ${(err as Error).message}`,
+        { statusCode: 401, cause: err },
+      );
+    }
+  }
+
+  /**
+   * Who the request is from: the gateway's identity header when this service trusts the gateway
+   * and the header is present (an invalid one is a 401, never a fall-back to the bearer token),
+   * else the bearer token (direct calls).
+   */
+  async authenticate(req: FastifyRequest): Promise<Identity> {
+    const internal = req.headers[INTERNAL_IDENTITY_HEADER];
+    if (this.gatewayKeys && internal !== undefined) {
+      return this.verifyInternal(Array.isArray(internal) ? '' : internal);
+    }
+    return this.verify(Authenticator.bearer(req));
   }
 
   /** The bearer token of a request, or a 401. */
@@ -106,7 +162,7 @@ export class Authenticator {
   required(opts: { roles?: readonly string[] } = {}) {
     return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       reply.header('cache-control', 'no-store');
-      const identity = await this.verify(Authenticator.bearer(req));
+      const identity = await this.authenticate(req);
       if (opts.roles && !opts.roles.some((r) => identity.roles.includes(r))) {
         throw kernelError(KernelErrorCode.AuthForbidden, `this endpoint is for ${opts.roles.join(' or ')} accounts`, {
           statusCode: 403,
@@ -115,6 +171,11 @@ export class Authenticator {
       req.identity = identity;
     };
   }
+}
+
+function identityFrom(payload: JWTPayload): Identity {
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+  return { userId: payload.sub as string, roles, claims: payload };
 }
 
 /** The identity of an authenticated request (inside a route behind `auth.required()`). */

@@ -95,4 +95,10 @@ export const authConfig = {
   }),
   authIssuer: str('AUTH_ISSUER', { default: 'wattstream', description: 'iss that access tokens must carry' }),
   authAudience: str('AUTH_AUDIENCE', { default: 'wattstream:user', description: 'aud that access tokens must carry' }),
+  authGatewayJwksUrl: url('AUTH_GATEWAY_JWKS_URL', {
+    required: false,
+    protocols: ['http:', 'https:'],
+    description:
+      "the gateway's public keys (/.well-known/gateway-jwks.json); when set, the signed identity header the gateway forwards (x-wattstream-identity) authenticates requests too",
+  }),
 } satisfies ConfigSpec;

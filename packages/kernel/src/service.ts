@@ -207,6 +207,7 @@ export async function startService<S extends ConfigSpec, R>(
           jwksUrl: config.authJwksUrl,
           issuer: config.authIssuer,
           audience: config.authAudience,
+          gatewayJwksUrl: config.authGatewayJwksUrl,
         });
         return auth;
       },
