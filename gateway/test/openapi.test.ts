@@ -1,4 +1,7 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { repoRoot } from '@wattstream/infra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeOpenApi } from '../src/index.js';
 import { type Gateway, startGateway } from './support.js';
@@ -20,7 +23,17 @@ describe('gateway OpenAPI', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/users/v1/auth/login', '/users/v1/me/profile']));
-    expect(Object.keys(doc.paths).every((p) => p.startsWith('/users/'))).toBe(true);
+    // Every committed service document, each under its own prefix.
+    const prefixes = readdirSync(join(repoRoot(), 'packages', 'contracts', 'openapi')).map(
+      (f) => `/${f.replace(/\.json$/, '')}/`,
+    );
+    expect(prefixes.length).toBeGreaterThanOrEqual(3);
+    for (const prefix of prefixes)
+      expect(
+        Object.keys(doc.paths).some((p) => p.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
+    expect(Object.keys(doc.paths).every((p) => prefixes.some((prefix) => p.startsWith(prefix)))).toBe(true);
     expect(doc.paths['/users/v1/auth/login']!.post!.tags[0]).toBe('users');
   });
 
