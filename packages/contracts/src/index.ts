@@ -5,6 +5,7 @@ export * from './events/edge.js';
 export * from './events/groups.js';
 export * from './events/integration.js';
 export * from './events/inventory.js';
+export * from './events/notifications.js';
 export * from './events/profile.js';
 export * from './events/rejected.js';
 export * from './events/social.js';

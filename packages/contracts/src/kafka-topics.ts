@@ -2,9 +2,10 @@ import type { TSchema } from '@sinclair/typebox';
 import { GroupUpdated } from './events/groups.js';
 import { IntegrationSyncFailed } from './events/integration.js';
 import { InventoryUpdated } from './events/inventory.js';
+import { NotificationLive } from './events/notifications.js';
 import { ProfileUpdated } from './events/profile.js';
 import { MetricsRejected } from './events/rejected.js';
-import { FriendActivityUpdated } from './events/social.js';
+import { FollowUpdated, FriendActivityUpdated, PrivacyUpdated } from './events/social.js';
 import { StatsUpdated } from './events/stats.js';
 import { AthleteStateSnapshot } from './events/stream-state.js';
 import {
@@ -200,8 +201,39 @@ export const kafkaTopics = {
     producer: 'stream (live server, PUT /v1/groups/{id})',
     configs: compacted,
   },
+  followUpdated: {
+    name: 'social.follow.updated',
+    description: 'Follow edges between users (requested, accepted, declined, removed, blocked).',
+    key: 'followeeId',
+    value: FollowUpdated,
+    ceId: '{followeeId}:{followerId}:{updatedAt}',
+    ceSource: '/social',
+    producer: 'social',
+    configs: deleteAfter(3650),
+  },
+  privacyUpdated: {
+    name: 'social.privacy.updated',
+    description: "Athletes' privacy settings; compacted, the latest per athlete wins.",
+    key: 'athleteId',
+    value: PrivacyUpdated,
+    ceId: '{athleteId}:{updatedAt}',
+    ceSource: '/social',
+    producer: 'social',
+    configs: compacted,
+  },
+  notificationLive: {
+    name: 'notifications.live',
+    description: "Notifications for users' open live connections (channel user:{userId}).",
+    key: 'userId',
+    value: NotificationLive,
+    ceId: '{notificationId}',
+    ceSource: '/notifications',
+    producer: 'notifications',
+    configs: deleteAfter(1),
+  },
   athleteState: {
     name: 'stream.athlete.state',
+
     description:
       "The stream worker's per-athlete state changelog; compacted, written transactionally with the input offsets. " +
       'Same partition count as tracking.metrics.received (partition p holds the state of input partition p).',
