@@ -32,6 +32,7 @@ export const UPSTREAMS = {
   analytics: DEFAULT_SERVICE_PORTS.analytics,
   legacy: DEFAULT_SERVICE_PORTS.legacy,
   live: DEFAULT_SERVICE_PORTS.live,
+  web: DEFAULT_SERVICE_PORTS.web,
 } as const;
 export type UpstreamName = keyof typeof UPSTREAMS;
 
@@ -58,6 +59,7 @@ export const gatewayConfig = {
   analyticsUrl: upstreamUrl('analytics'),
   legacyUrl: upstreamUrl('legacy'),
   liveUrl: upstreamUrl('live'),
+  webUrl: upstreamUrl('web'),
   routesFile: optionalStr(
     'GATEWAY_ROUTES_FILE',
     'a JSON route table that replaces the built-in one; watched, so an edit applies without a restart (an invalid file keeps the previous table)',

@@ -71,6 +71,7 @@ export const gatewayService = defineService({
       analytics: c.analyticsUrl,
       legacy: c.legacyUrl,
       live: c.liveUrl,
+      web: c.webUrl,
     };
     const routes = new RouteTableSource({
       file: c.routesFile,

@@ -105,7 +105,10 @@ if (!token) {
   let retry = 500;
   function connect() {
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${proto}://${location.host}/v1/live?access_token=${encodeURIComponent(token)}`);
+    // Served by the live server itself the socket is /v1/live; behind the gateway (the page at
+    // /dashboard/) it is the gateway's /live prefix.
+    const path = location.pathname.startsWith('/dashboard/') ? '/live/v1/live' : '/v1/live';
+    const ws = new WebSocket(`${proto}://${location.host}${path}?access_token=${encodeURIComponent(token)}`);
     ws.onopen = () => {
       retry = 500;
       setStatus('live', 'live');

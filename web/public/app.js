@@ -48,7 +48,7 @@
         const tr = document.createElement('tr');
         tr.dataset.sessionId = s.id;
         const a = text('a', new Date(s.startedAt).toLocaleString(), {
-          href: `/session?id=${encodeURIComponent(s.id)}`,
+          href: `session?id=${encodeURIComponent(s.id)}`,
         });
         const first = document.createElement('td');
         first.append(a);
@@ -159,7 +159,7 @@
     show('ready', session.state === 'live' ? 'live' : 'completed');
   }
 
-  fetch('/config.json')
+  fetch('config.json')
     .then((r) => r.json())
     .then((cfg) => {
       base = cfg.apiBase ?? '';

@@ -100,5 +100,16 @@ export const defaultRouteTable: RouteTable = {
     }),
     ...SERVICES.map((s) => authenticated(s)),
     authenticated('live', { websocket: true, rateLimit: 'live' }),
+    // The pages: the live dashboard (its socket is /live above) and the athlete's session pages;
+    // static files, no token needed to load them (the data they fetch is authenticated).
+    {
+      id: 'dashboard',
+      prefix: '/dashboard',
+      methods: ['GET'],
+      service: 'live',
+      auth: 'anonymous',
+      rateLimit: 'public',
+    },
+    { id: 'web', prefix: '/app', methods: ['GET'], service: 'web', auth: 'anonymous', rateLimit: 'public' },
   ],
 };
