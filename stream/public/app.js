@@ -2,7 +2,11 @@
 // (/v1/live): subscribe to athletes and a group, render stats and the leaderboard, reconnect with
 // `since` so nothing is missed after a short drop.
 const params = new URLSearchParams(location.search);
-const token = params.get('token') || params.get('access_token');
+// The token of the link (`?token=`), else the sign-in shared by the pages behind the gateway
+// (../app/session.js, which only loads there).
+const session = params.get('token') || params.get('access_token') ? undefined : window.wattstreamSession;
+let token = params.get('token') || params.get('access_token') || (await session?.token()) || null;
+if (!token && session) location.href = `../app/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
 const $ = (s, el = document) => el.querySelector(s);
 const status = $('#status');
 const setStatus = (state, text) => {
@@ -103,7 +107,8 @@ if (!token) {
   }
 
   let retry = 500;
-  function connect() {
+  async function connect() {
+    if (session) token = (await session.token()) ?? token;
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
     // Served by the live server itself the socket is /v1/live; behind the gateway (the page at
     // /dashboard/) it is the gateway's /live prefix.
@@ -140,7 +145,7 @@ if (!token) {
       else if (msg.type === 'leaderboard') renderBoard(msg.data);
     };
     ws.onclose = (ev) => {
-      if (ev.code === 4401) {
+      if (ev.code === 4401 && !session) {
         setStatus('error', `not authorized (${ev.reason}); open the page with a fresh token`);
         return;
       }

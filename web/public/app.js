@@ -1,10 +1,10 @@
 // The athlete's pages: the session list and a session page. Data from the training and tracking
-// APIs (under their gateway prefixes), charts with uPlot. The token comes from ?token= (kept in
-// sessionStorage) until the pages get a sign-in of their own.
+// APIs (under their gateway prefixes), charts with uPlot. The token comes from the sign-in
+// (session.js, behind the gateway) or from ?token= (kept in sessionStorage; no gateway needed).
 (() => {
   const params = new URLSearchParams(location.search);
   if (params.get('token')) sessionStorage.setItem('wattstream.token', params.get('token'));
-  const token = sessionStorage.getItem('wattstream.token');
+  let token = sessionStorage.getItem('wattstream.token');
   const status = document.getElementById('status');
   const show = (state, text) => {
     status.dataset.state = state;
@@ -163,7 +163,14 @@
     .then((r) => r.json())
     .then((cfg) => {
       base = cfg.apiBase ?? '';
-      if (!token) throw new Error('no access token: open this page with ?token=…');
+      return token ?? window.wattstreamSession?.token();
+    })
+    .then((t) => {
+      token = t;
+      if (!token) {
+        location.href = `signin?next=${encodeURIComponent(location.pathname + location.search)}`;
+        return;
+      }
       return document.body.dataset.page === 'session' ? sessionPage() : listPage();
     })
     .catch((e) => show('error', e.message));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { simAthleteIds } from '@wattstream/contracts';
 import { addServiceCommands, Command, runCli, startService } from '@wattstream/kernel';
-import { fleetAthletes, seedAthletes } from './seed.js';
+import { fleetAthletes, seedAthletes, seedCoach } from './seed.js';
 import { usersService } from './service.js';
 import { addRole, userByEmail } from './store/users.js';
 
@@ -10,14 +10,18 @@ addServiceCommands(program, usersService);
 
 program
   .command('seed-fleet')
-  .description("create the simulated fleet's athletes (ids sim-0001 …) with profiles, if missing")
+  .description(
+    "create the simulated fleet's athletes (ids sim-0001 …) with profiles and their coach (coach@fleet.wattstream.local), if missing",
+  )
   .option('--count <n>', 'athletes', '12')
   .requiredOption('--password <password>', 'their (development) password')
   .action(async (o: { count: string; password: string }) => {
     const svc = await startService(usersService, { mode: 'tool' });
     try {
-      const created = await seedAthletes(svc.ctx, fleetAthletes(simAthleteIds(Number(o.count))), o.password);
-      process.stdout.write(`${JSON.stringify({ created: created.length })}\n`);
+      const ids = simAthleteIds(Number(o.count));
+      const created = await seedAthletes(svc.ctx, fleetAthletes(ids), o.password);
+      const linked = await seedCoach(svc.ctx, ids, o.password);
+      process.stdout.write(`${JSON.stringify({ created: created.length, coachLinked: linked })}\n`);
     } finally {
       await svc.stop('seeded');
     }

@@ -36,7 +36,12 @@ export const usersService = defineService({
     await keys.start();
     ctx.onShutdown('close', 'signing keys', () => keys.stop());
 
-    const auth = new Authenticator({ jwks: () => keys.jwks(), issuer: c.authIssuer, audience: c.authAudience });
+    const auth = new Authenticator({
+      jwks: () => keys.jwks(),
+      issuer: c.authIssuer,
+      audience: c.authAudience,
+      gatewayJwksUrl: c.authGatewayJwksUrl,
+    });
     const user = auth.required();
     const coach = auth.required({ roles: ['coach'] });
     const admin = auth.required({ roles: ['admin'] });

@@ -1,6 +1,7 @@
 import { kafkaTopics } from '@wattstream/contracts';
-import { collect, testKafka, waitFor } from '@wattstream/testkit';
+import { collect, testKafka, unique, waitFor } from '@wattstream/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLEET_COACH, fleetAthletes, seedAthletes, seedCoach } from '../src/seed.js';
 import { api, signUp, startUsers, type Users } from './support.js';
 
 let users: Users;
@@ -70,5 +71,27 @@ describe('coach ↔ athlete links', () => {
       404,
     );
     expect((await api<{ items: unknown[] }>(users.url, 'GET', '/v1/me/athletes', { token: c })).body.items).toEqual([]);
+  });
+  it('seeding the fleet makes its coach, who signs in and coaches every athlete; seeding again changes nothing', async () => {
+    const ids = [unique('rider'), unique('rider')];
+    await seedAthletes(users.ctx, fleetAthletes(ids), 'fleet password 1');
+    expect(await seedCoach(users.ctx, ids, 'fleet password 1')).toBe(2);
+    expect(await seedCoach(users.ctx, ids, 'fleet password 1')).toBe(0);
+    const login = await api<{ accessToken: string }>(users.url, 'POST', '/v1/auth/login', {
+      body: { email: FLEET_COACH.email, password: 'fleet password 1' },
+    });
+    expect(login.status).toBe(200);
+    const athletes = await api<{ items: { id: string }[] }>(users.url, 'GET', '/v1/me/athletes', {
+      token: login.body.accessToken,
+    });
+    expect(athletes.body.items.map((x) => x.id).sort()).toEqual([...ids].sort());
+    const events = await waitFor(
+      () => {
+        const mine = links.records.filter((r) => ids.includes(r.key));
+        return mine.length === 2 ? mine : undefined;
+      },
+      { what: "the fleet coach's link events" },
+    );
+    for (const e of events) expect(e.value).toMatchObject({ coachId: FLEET_COACH.id, active: true });
   });
 });

@@ -40,9 +40,13 @@ program
     process.stdout.write(
       [
         '',
-        `Live dashboard:  ${info.dashboardUrl}`,
-        `Users:           ${info.usersUrl}  (register: POST /v1/auth/register; the fleet: sim-0001@fleet.wattstream.local …, password SIM_PASSWORD)`,
+        `Gateway:         ${info.gatewayUrl}  (every API under /<service>/v1/…; OpenAPI ${info.gatewayUrl}/openapi.json, docs ${info.gatewayUrl}/docs)`,
+        `Live dashboard:  ${info.gatewayDashboardUrl}`,
+        `                 sign in as coach@fleet.wattstream.local (or sim-0001@fleet.wattstream.local …), password SIM_PASSWORD`,
+        `                 without the gateway, with a development token: ${info.dashboardUrl}`,
         `Sessions:        ${info.webUrl}`,
+        `Users:           ${info.usersUrl}  (register: POST /v1/auth/register, or through the gateway: /users/v1/auth/register)`,
+
         `MQTT for edges:  ${info.mqttUrl}  (mint a password: pnpm ingest token --edge <id> --athlete <id>)`,
         `Kafka / QuestDB: KAFKA_BROKERS=${info.env.KAFKA_BROKERS}  QUESTDB_HTTP=${info.env.QUESTDB_HTTP}`,
         `Simulated fleet: ${info.athletes.length} athletes on edge "${SIM_EDGE_ID}"`,

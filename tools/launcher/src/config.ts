@@ -38,6 +38,12 @@ export const launcherConfig = {
   trainingPort: port('TRAINING_PORT', { default: DEFAULT_SERVICE_PORTS.training, description: 'training service' }),
   trackingPort: port('TRACKING_PORT', { default: DEFAULT_SERVICE_PORTS.tracking, description: 'tracking service' }),
   webPort: port('WEB_PORT', { default: DEFAULT_SERVICE_PORTS.web, description: "the athlete's pages" }),
+  legacyPort: port('LEGACY_PORT', { default: DEFAULT_SERVICE_PORTS.legacy, description: 'the legacy stand-in' }),
+  gatewayPort: port('GATEWAY_PORT', {
+    default: DEFAULT_SERVICE_PORTS.gateway,
+    description: 'API gateway: every public route, /dashboard/, /app/, /live',
+  }),
+
   simPassword: str('SIM_PASSWORD', {
     default: 'ride-with-the-fleet',
     description: "the simulated athletes' password at the users service (sim-0001@fleet.wattstream.local, …)",

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { simAthleteIds } from '@wattstream/contracts';
@@ -49,7 +49,12 @@ export interface PipelineHandoff {
 }
 
 export interface PipelineInfo {
+  /** The live server's own page, with a development token of the fleet's coach. */
   dashboardUrl: string;
+  gatewayUrl: string;
+  /** The dashboard through the gateway: signs in at the users service. */
+  gatewayDashboardUrl: string;
+
   usersUrl: string;
   webUrl: string;
   viewerToken: string;
@@ -68,6 +73,8 @@ export class Pipeline implements Supervised {
   readonly stack: Stack;
   readonly root = repoRoot();
   readonly runDir: string;
+  /** The gateway's route table in the main job (see writeGatewayRoutes). */
+  readonly gatewayRoutesFile: string;
   private readonly services: { spec: NodeServiceSpec & { url: string }; proc: ManagedProcess }[];
   /** `pipeline supervise`, left running by `up`: restarts a crashed service (see supervisor.ts). */
   readonly supervisor: ManagedProcess;
@@ -87,6 +94,8 @@ export class Pipeline implements Supervised {
     // The same INFRA_*_PORT settings as `pnpm infra up`, so both find one stack.
     this.stack = new Stack({ dir: infraDir(), ports: stackPortsFromEnv(), log });
     this.runDir = join(cfg.dataDir, 'run');
+    this.gatewayRoutesFile = join(this.runDir, 'gateway-routes.json');
+
     const c = cfg;
     const cli = (pkg: string) => this.cliPath(pkg);
     const specs: (NodeServiceSpec & { url: string })[] = [
@@ -164,6 +173,32 @@ export class Pipeline implements Supervised {
         url: `http://127.0.0.1:${c.webPort}/`,
       },
       {
+        name: 'legacy',
+        script: cli('legacy'),
+        args: ['serve'],
+        env: { LEGACY_PORT: `${c.legacyPort}` },
+        database: 'legacy',
+        healthPort: c.legacyPort,
+        url: `http://127.0.0.1:${c.legacyPort}`,
+      },
+      {
+        name: 'gateway',
+        script: cli('gateway'),
+        args: ['serve'],
+        env: {
+          GATEWAY_PORT: `${c.gatewayPort}`,
+          GATEWAY_ROUTES_FILE: this.gatewayRoutesFile,
+          USERS_URL: `http://127.0.0.1:${c.usersPort}`,
+          TRAINING_URL: `http://127.0.0.1:${c.trainingPort}`,
+          TRACKING_URL: `http://127.0.0.1:${c.trackingPort}`,
+          LEGACY_URL: `http://127.0.0.1:${c.legacyPort}`,
+          LIVE_URL: `http://127.0.0.1:${c.livePort}`,
+          WEB_URL: `http://127.0.0.1:${c.webPort}`,
+        },
+        healthPort: c.gatewayPort,
+        url: `http://127.0.0.1:${c.gatewayPort}/`,
+      },
+      {
         name: 'edge-sim',
         script: cli('edge'),
         args: ['simulate', '--athletes', `${c.athletes}`],
@@ -223,6 +258,7 @@ export class Pipeline implements Supervised {
       ]);
       s.spec.env.EDGE_TOKEN = token;
     }
+    if (s.spec.name === 'gateway') await this.writeGatewayRoutes();
     const database: Record<string, string> = s.spec.database
       ? { DATABASE_URL: await this.databaseUrl(s.spec.database) }
       : {};
@@ -240,6 +276,21 @@ export class Pipeline implements Supervised {
       );
     }
     return pid;
+  }
+
+  /**
+   * The main job's route table: the built-in one with the strangler finished, i.e. every route
+   * the legacy system served goes to the new service. Written once; an edit (e.g. `upstream:
+   * "shadow"` on `training`) applies without a restart, and a later `up` keeps it.
+   */
+  private async writeGatewayRoutes(): Promise<void> {
+    if (existsSync(this.gatewayRoutesFile)) return;
+    const table = JSON.parse(await this.cliOutput('gateway', ['routes'])) as {
+      routes: { legacy?: string; upstream?: string }[];
+    };
+    for (const r of table.routes) if (r.legacy !== undefined) r.upstream = 'new';
+    mkdirSync(this.runDir, { recursive: true });
+    writeFileSync(this.gatewayRoutesFile, `${JSON.stringify(table, null, 2)}\n`);
   }
 
   /** The service's own database and role on the stack's PostgreSQL (created once, idempotent). */
@@ -261,6 +312,8 @@ export class Pipeline implements Supervised {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       // Every service verifies users' tokens (and ingest edge credentials) against the users JWKS.
       AUTH_JWKS_URL: `http://127.0.0.1:${this.cfg.usersPort}/.well-known/jwks.json`,
+      // Behind the gateway, services also accept its signed identity header.
+      AUTH_GATEWAY_JWKS_URL: `http://127.0.0.1:${this.cfg.gatewayPort}/.well-known/gateway-jwks.json`,
       ...this.serviceEnv,
     };
   }
@@ -292,7 +345,8 @@ export class Pipeline implements Supervised {
     const viewerToken = await this.cliOutput('stream', [
       'token',
       '--user',
-      'viewer',
+      // the fleet's coach (users seed-fleet), whose coach links let it watch every athlete
+      'sim-coach',
       '--role',
       'coach',
       ...athletes.flatMap((a) => ['--watch', a]),
@@ -300,11 +354,15 @@ export class Pipeline implements Supervised {
       '12h',
     ]);
     await this.ensureGroup(viewerToken, athletes);
-    const dashboardUrl = `http://127.0.0.1:${this.cfg.livePort}/?token=${viewerToken}&group=${SIM_GROUP_ID}&athletes=${athletes.slice(0, 12).join(',')}`;
+    const board = `group=${SIM_GROUP_ID}&athletes=${athletes.slice(0, 12).join(',')}`;
+    const dashboardUrl = `http://127.0.0.1:${this.cfg.livePort}/?token=${viewerToken}&${board}`;
+    const gatewayUrl = `http://127.0.0.1:${this.cfg.gatewayPort}`;
     const info: PipelineInfo = {
       dashboardUrl,
+      gatewayUrl,
+      gatewayDashboardUrl: `${gatewayUrl}/dashboard/?${board}`,
       usersUrl: `http://127.0.0.1:${this.cfg.usersPort}`,
-      webUrl: `http://127.0.0.1:${this.cfg.webPort}/`,
+      webUrl: `${gatewayUrl}/app/`,
       viewerToken,
       mqttUrl: `mqtt://127.0.0.1:${this.cfg.mqttPort}`,
       athletes,

@@ -43,6 +43,8 @@ for (const name of [
   'TRAINING_PORT',
   'TRACKING_PORT',
   'WEB_PORT',
+  'LEGACY_PORT',
+  'GATEWAY_PORT',
   'EDGE_HTTP_PORT',
 ]) {
   env[name] = String(await freePort());
@@ -82,6 +84,8 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
       ['training', true],
       ['tracking', true],
       ['web', true],
+      ['legacy', true],
+      ['gateway', true],
       ['edge-sim', true],
     ]);
     expect(info.dashboardUrl).toContain(`group=${SIM_GROUP_ID}`);
@@ -107,6 +111,46 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
       expect(stats.channel).toBe(`athlete:${athlete}`);
       expect(typeof stats.data.metrics.power).toBe('number');
       expect(board.data.groupId).toBe(SIM_GROUP_ID);
+    } finally {
+      client.ws.close();
+    }
+  }, 60_000);
+
+  it("through the gateway: the fleet's coach signs in, the pages load, and /live carries the fleet's stats", async () => {
+    const athlete = info.athletes[0] ?? assert.fail('the pipeline simulates no athletes');
+    const gw = info.gatewayUrl;
+    const login = await fetch(`${gw}/users/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'coach@fleet.wattstream.local', password: cfg.simPassword }),
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    // The strangler is finished in the main job: /training reaches the training service.
+    const sessions = await fetch(`${gw}/training/v1/sessions?athleteId=${athlete}`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(sessions.status).toBe(200);
+    for (const [path, marker] of [
+      ['/dashboard/', 'app.js'],
+      ['/dashboard/app.js', 'WebSocket'],
+      ['/app/', 'session.js'],
+      ['/app/session.js', 'wattstreamSession'],
+      ['/app/signin', '<form'],
+    ] as const) {
+      const page = await fetch(`${gw}${path}`);
+      expect(page.status, path).toBe(200);
+      expect(await page.text(), path).toContain(marker);
+    }
+    expect((await fetch(`${gw}/no-such-thing`)).status).toBe(404);
+    const client = await LiveClient.open(
+      `ws://127.0.0.1:${cfg.gatewayPort}/live/v1/live?access_token=${encodeURIComponent(accessToken)}`,
+    );
+    try {
+      client.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      const stats = await client.next((f) => f.type === 'stats', 30_000);
+      expect(stats.channel).toBe(`athlete:${athlete}`);
+      expect(client.frames.filter((f) => f.type === 'error')).toEqual([]);
     } finally {
       client.ws.close();
     }
@@ -285,6 +329,8 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     expect(await pipeline.down()).toEqual([
       'supervisor',
       'edge-sim',
+      'gateway',
+      'legacy',
       'web',
       'tracking',
       'training',
