@@ -6,6 +6,7 @@ import { history } from './benches/history.js';
 import { ingest } from './benches/ingest.js';
 import { kafkaRaw } from './benches/kafka-raw.js';
 import { mqtt } from './benches/mqtt.js';
+import { outbox } from './benches/outbox.js';
 import { questdbRaw } from './benches/questdb-raw.js';
 import { sink } from './benches/sink.js';
 import { soak } from './benches/soak.js';
@@ -24,6 +25,7 @@ export const BENCHMARKS: Benchmark[] = [
   edge,
   e2e,
   history,
+  outbox,
   gateway,
   soak,
 ];
