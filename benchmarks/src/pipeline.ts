@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { freePort } from '@wattstream/infra';
-import { launcherConfig, Pipeline, type PipelineInfo } from '@wattstream/launcher';
+import { LAUNCHER_PORT_SETTINGS, launcherConfig, Pipeline, type PipelineInfo } from '@wattstream/launcher';
 import { loadConfig } from '@wattstream/platform';
 import { Child, distFile } from './child.js';
 import type { BenchContext } from './context.js';
@@ -40,21 +40,16 @@ export interface RunningPipeline {
 export async function startPipeline(ctx: BenchContext, name: string): Promise<RunningPipeline> {
   const infra = await ctx.freshInfra();
   const dataDir = scratch(infra.dir, name);
-  const ports = {
-    MQTT_PORT: await freePort(),
-    MQTT_WS_PORT: await freePort(),
-    INGEST_HTTP_PORT: await freePort(),
-    SINK_HTTP_PORT: await freePort(),
-    STREAM_HTTP_PORT: await freePort(),
-    LIVE_PORT: await freePort(),
-    EDGE_HTTP_PORT: await freePort(),
-  };
+  const ports: Record<string, number> = {};
+  for (const setting of LAUNCHER_PORT_SETTINGS) ports[setting] = await freePort();
+  const id = randomUUID().slice(0, 8);
   const cfg = loadConfig(launcherConfig, {
     DATA_DIR: dataDir,
     SIM_ATHLETES: '2',
+    // own databases: the PostgreSQL of a smoke run is shared with other pipelines
+    PIPELINE_DATABASE_PREFIX: `b${id}_`,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
   });
-  const id = randomUUID().slice(0, 8);
   // fresh consumer groups so nothing old is replayed; quiet services so their logs do not load the machine
   const serviceEnv = {
     LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'warn',
@@ -72,7 +67,7 @@ export async function startPipeline(ctx: BenchContext, name: string): Promise<Ru
     pipeline,
     info,
     dataDir,
-    livePort: ports.LIVE_PORT,
+    livePort: ports.LIVE_PORT!,
     brokers: infra.env.KAFKA_BROKERS!,
     groups: { worker: serviceEnv.STREAM_GROUP_ID, sink: serviceEnv.SINK_GROUP },
     pids: async () =>

@@ -6,6 +6,7 @@ export const UsersErrorCode = {
   WeakPassword: 'WS_USERS_WEAK_PASSWORD',
   RefreshInvalid: 'WS_USERS_REFRESH_INVALID',
   KeySecretInvalid: 'WS_USERS_KEY_SECRET_INVALID',
+  KeySecretMismatch: 'WS_USERS_KEY_SECRET_MISMATCH',
   ProfileInvalid: 'WS_USERS_PROFILE_INVALID',
   InvitationInvalid: 'WS_USERS_INVITATION_INVALID',
   EdgeLimit: 'WS_USERS_EDGE_LIMIT',

@@ -116,10 +116,24 @@ export class KeyRing {
     this.keys = rows.map((r) => ({
       kid: r.kid,
       publicJwk: r.public_jwk,
-      privateKey: createPrivateKey({ key: decrypt(this.secret, r.private_enc), format: 'der', type: 'pkcs8' }),
+      privateKey: createPrivateKey({ key: this.open(r.kid, r.private_enc), format: 'der', type: 'pkcs8' }),
       createdAt: r.created_at,
       retiredAt: r.retired_at,
     }));
+  }
+
+  /** A stored private key, opened with the configured secret; a clear error when it is another one. */
+  private open(kid: string, sealed: Buffer): Buffer {
+    try {
+      return decrypt(this.secret, sealed);
+    } catch (err) {
+      throw new WattstreamError(
+        UsersErrorCode.KeySecretMismatch,
+        `signing key ${kid} in this database was sealed with another USERS_KEY_SECRET (or another DATA_DIR's development secret): ` +
+          'start with the secret the database was created with, or point DATABASE_URL at a database of its own',
+        { cause: err },
+      );
+    }
   }
 
   private activeKey(): SigningKey | undefined {

@@ -48,8 +48,18 @@ export const launcherConfig = {
     default: 'ride-with-the-fleet',
     description: "the simulated athletes' password at the users service (sim-0001@fleet.wattstream.local, …)",
   }),
+  databasePrefix: str('PIPELINE_DATABASE_PREFIX', {
+    default: '',
+    description:
+      "put in front of each service's database name (e.g. t1_ → t1_users), so several pipelines (tests, benchmarks) share one PostgreSQL",
+  }),
   edgeHttpPort: port('EDGE_HTTP_PORT', {
     default: DEFAULT_SERVICE_PORTS.edgeHttp,
     description: 'simulated edge metrics/health',
   }),
 };
+
+/** The names of every port setting above: a test or benchmark gives each a free port. */
+export const LAUNCHER_PORT_SETTINGS: readonly string[] = Object.values(launcherConfig)
+  .map((f) => f.env)
+  .filter((env) => env.endsWith('_PORT'));

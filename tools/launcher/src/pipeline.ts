@@ -297,7 +297,7 @@ export class Pipeline implements Supervised {
   private async databaseUrl(service: string): Promise<string> {
     const admin = (this.infraEnv ?? this.stack.env()).POSTGRES_URL;
     if (!admin) throw new Error('POSTGRES_URL is not known: is the infrastructure up?');
-    return ensureServiceDatabase(admin, service);
+    return ensureServiceDatabase(admin, `${this.cfg.databasePrefix}${service}`);
   }
 
   /** A package's compiled CLI, as deployed. */

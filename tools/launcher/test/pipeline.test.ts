@@ -10,7 +10,7 @@ import { collect, fitFixture, testKafka, waitFor } from '@wattstream/testkit';
 import { afterAll, assert, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readFitFile, rideTotals } from '../../../stream/test/helpers/fit.js';
 import { type Frame, LiveClient } from '../../../stream/test/helpers/live-client.js';
-import { launcherConfig, Pipeline, type PipelineInfo, SIM_GROUP_ID } from '../src/index.js';
+import { LAUNCHER_PORT_SETTINGS, launcherConfig, Pipeline, type PipelineInfo, SIM_GROUP_ID } from '../src/index.js';
 
 /** Coggan's power zones 1–7 (the profile's default bounds). */
 const powerZoneOf = (watts: number, ftp: number) => {
@@ -30,25 +30,9 @@ const root = repoRoot();
 const infra = inject('infra');
 const suffix = Date.now().toString(36);
 const dataDir = tempDir('pipeline');
-const env: Record<string, string> = { DATA_DIR: dataDir, SIM_ATHLETES: '3' };
-for (const name of [
-  'MQTT_PORT',
-  'MQTT_WS_PORT',
-  'INGEST_HTTP_PORT',
-  'SINK_HTTP_PORT',
-  'STREAM_HTTP_PORT',
-  'LIVE_PORT',
-  'LIVE_HTTP_PORT',
-  'USERS_PORT',
-  'TRAINING_PORT',
-  'TRACKING_PORT',
-  'WEB_PORT',
-  'LEGACY_PORT',
-  'GATEWAY_PORT',
-  'EDGE_HTTP_PORT',
-]) {
-  env[name] = String(await freePort());
-}
+// Own ports and databases: other test files (the benchmarks' smoke runs) start pipelines too.
+const env: Record<string, string> = { DATA_DIR: dataDir, SIM_ATHLETES: '3', PIPELINE_DATABASE_PREFIX: `t${suffix}_` };
+for (const name of LAUNCHER_PORT_SETTINGS) env[name] = String(await freePort());
 const cfg = loadConfig(launcherConfig, env);
 const pipeline = new Pipeline(cfg, () => {}, infra, {
   LOG_LEVEL: 'warn',
