@@ -32,9 +32,11 @@ const program = new Command('pipeline')
 program
   .command('up')
   .description('start everything that is not running yet (idempotent) and print the dashboard URL')
-  .action(async () => {
+  .option('--observe', 'also start Prometheus scraping every service, with the alert rules of observability/', false)
+  .action(async (opts: { observe: boolean }) => {
     const p = pipeline();
     const info = await p.up();
+    const prometheus = opts.observe ? await p.observer.up() : undefined;
     for (const s of await p.status()) log(statusLine(s));
     await printSupervisor(p, log);
     process.stdout.write(
@@ -50,6 +52,11 @@ program
         `MQTT for edges:  ${info.mqttUrl}  (mint a password: pnpm ingest token --edge <id> --athlete <id>)`,
         `Kafka / QuestDB: KAFKA_BROKERS=${info.env.KAFKA_BROKERS}  QUESTDB_HTTP=${info.env.QUESTDB_HTTP}`,
         `Simulated fleet: ${info.athletes.length} athletes on edge "${SIM_EDGE_ID}"`,
+        ...(prometheus
+          ? [
+              `Prometheus: ${prometheus}  (targets ${prometheus}/targets, rules ${prometheus}/rules, alerts ${prometheus}/alerts)`,
+            ]
+          : []),
         `Logs:            ${p.runDir}/<service>/<service>.log`,
         'Stop:            pnpm pipeline down   (add --infra to stop Kafka, QuestDB, PostgreSQL and Redis too)',
         '',
