@@ -1,2 +1,3 @@
+export * from './dashboards.js';
 export * from './render.js';
 export * from './rules.js';

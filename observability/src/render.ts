@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { buildDashboard, DASHBOARDS } from './dashboards.js';
 import { buildRules, type RuleOptions } from './rules.js';
 
 /** The package folder (works from src/ under vitest and from dist/ when built). */
@@ -29,4 +30,22 @@ export function writeRules(file = RULES_FILE, opts: RuleOptions = {}): string {
 /** True when the committed rule file is what the code generates. */
 export function rulesCurrent(): boolean {
   return readFileSync(RULES_FILE, 'utf8') === renderRules();
+}
+
+/** Generated Grafana dashboards (JSON models), one file per dashboard uid. */
+export const DASHBOARDS_DIR = join(PACKAGE_DIR, 'dashboards');
+
+/** `<uid>.gen.json` → the dashboard's JSON text. */
+export function renderDashboards(): Map<string, string> {
+  return new Map(DASHBOARDS.map((d) => [`${d.uid}.gen.json`, `${JSON.stringify(buildDashboard(d), null, 2)}\n`]));
+}
+
+export function writeDashboards(dir = DASHBOARDS_DIR): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  for (const [name, text] of renderDashboards()) {
+    writeFileSync(join(dir, name), text);
+    files.push(join(dir, name));
+  }
+  return files;
 }
