@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { examine, firingAlerts, renderDoctor } from '@wattstream/observability';
 import { describeConfig, isWattstreamError, loadConfig } from '@wattstream/platform';
 import { Command } from 'commander';
 import { launcherConfig } from './config.js';
@@ -87,6 +88,24 @@ program
     const info = p.info();
     if (info && status.every((s) => s.ready)) process.stdout.write(`\nLive dashboard: ${info.dashboardUrl}\n`);
     if (!status.every((s) => s.ready)) process.exitCode = 3;
+  });
+
+program
+  .command('doctor')
+  .description(
+    'ask every service for health (/readyz), lag, outbox backlog, 5xx ratio and dead letters (/metrics), plus the firing alerts when Prometheus runs; exit code 3 unless all are OK',
+  )
+  .option(
+    '--prometheus <url>',
+    'a Prometheus to read the firing alerts from (default: the one of up --observe, if running)',
+  )
+  .action(async (opts: { prometheus?: string }) => {
+    const p = pipeline();
+    const rows = await Promise.all(p.scrapeTargets().map((t) => examine({ name: t.job, address: t.target })));
+    const promUrl = opts.prometheus ?? (p.observer.running() ? p.observer.url : undefined);
+    const alerts = promUrl ? await firingAlerts(promUrl) : undefined;
+    process.stdout.write(renderDoctor(rows, alerts));
+    if (!rows.every((r) => r.health === 'ok' || r.health === 'ready')) process.exitCode = 3;
   });
 
 program
