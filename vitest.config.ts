@@ -9,7 +9,9 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['{packages/*,tools/*,edge,ingest,stream,benchmarks,gateway,legacy,web,services/*}/test/**/*.test.ts'],
+    include: [
+      '{packages/*,tools/*,edge,ingest,stream,benchmarks,gateway,legacy,web,services/*,observability}/test/**/*.test.ts',
+    ],
     globalSetup: ['tools/infra/src/testing/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,

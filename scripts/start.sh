@@ -8,6 +8,7 @@ source scripts/lib/bootstrap.sh
 require_node
 require_java_and_maven
 require_postgres_and_redis
+require_prometheus
 require_pnpm
 install_and_build
 

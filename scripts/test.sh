@@ -11,6 +11,7 @@ require_postgres_and_redis
 # Real peers used by the tests: Debian's Mosquitto (reference MQTT broker), Chromium (dashboard) and
 # nginx (the plain reverse proxy the gateway benchmark, and so its smoke test, compares with).
 apt_install mosquitto mosquitto-clients chromium nginx-light
+require_prometheus
 require_pnpm
 require_k8s_tools
 install_and_build

@@ -54,6 +54,13 @@ require_postgres_and_redis() {
   [ -x "${INFRA_REDIS_SERVER:-/usr/bin/redis-server}" ] || apt_install redis-server
 }
 
+# Prometheus and promtool (observability/: alert-rule unit tests, dashboard query checks, the
+# `--observe` mode of the pipeline): Debian's package, run by tools/infra on a private port (never
+# as the system service). Skipped when INFRA_PROMETHEUS points at another build.
+require_prometheus() {
+  [ -x "${INFRA_PROMETHEUS:-/usr/bin/prometheus}" ] && [ -x "${INFRA_PROMTOOL:-/usr/bin/promtool}" ] || apt_install prometheus
+}
+
 require_pnpm() {
   if command -v pnpm >/dev/null && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then return 0; fi
   log "installing pnpm $PNPM_VERSION"

@@ -305,6 +305,24 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     again.close();
   });
 
+  it('measures the Kafka-to-frame delay of records produced while running (wattstream_live_frame_delay_seconds)', async () => {
+    const series = async (suffix: string) =>
+      (
+        (await server.registry.getSingleMetric('wattstream_live_frame_delay_seconds')?.get())?.values as
+          | { metricName?: string; value: number }[]
+          | undefined
+      )?.find((v) => v.metricName === `wattstream_live_frame_delay_seconds_${suffix}`)?.value ?? 0;
+    const count = () => series('count');
+    const before = await count();
+    const id = `delay-${transport}`;
+    await produce([1, 2].map((s) => statsMessage(id, s)));
+    await waitFor(async () => (await count()) >= before + 2, 10_000, 'delays observed');
+    const sum = await series('sum');
+    // a real, small delay: the record's broker timestamp is seconds old at most, never negative
+    expect(sum).toBeGreaterThanOrEqual(0);
+    expect(sum).toBeLessThan(60);
+  });
+
   it('never forwards a malformed stats record', async () => {
     const id = `bad-${transport}`;
     const c = await open(id);

@@ -38,6 +38,8 @@ export const DEFAULT_SERVICE_PORTS = {
   legacy: 8109,
   provider: 8110,
   web: 8111,
+  /** `pnpm pipeline up --observe`: Prometheus' UI and API */
+  prometheus: 9190,
 } as const;
 
 /** This host's name as an id (1–64 chars of [A-Za-z0-9_-]): the default name of a replica. */

@@ -53,9 +53,15 @@ export class StatsFeed {
     private readonly instance: string,
     private readonly sink: FeedSink,
     private readonly onStats: (athleteId: string) => void,
+    /**
+     * Seconds from a record's Kafka timestamp to its frame's fan-out, for records produced after the
+     * feed started (the replayed history would only measure how old the history is).
+     */
+    private readonly onDelay?: (seconds: number) => void,
   ) {}
 
   async start(historyMs: number): Promise<void> {
+    const startedAt = Date.now();
     const consumer = createConsumer(this.kafka, {
       groupId: `live-stats-${this.instance}-${randomUUID()}`,
       maxWaitTimeInMs: 50,
@@ -73,7 +79,9 @@ export class StatsFeed {
             continue;
           }
           const name = liveChannel.athlete(s.athleteId);
-          this.sink.publish(name, s.seq, Number(m.timestamp), s.raw, frames.stats(name, s.seq, s.raw));
+          const ts = Number(m.timestamp);
+          this.sink.publish(name, s.seq, ts, s.raw, frames.stats(name, s.seq, s.raw));
+          if (this.onDelay && ts >= startedAt) this.onDelay(Math.max(0, Date.now() - ts) / 1000);
           this.onStats(s.athleteId);
         }
         this.sink.flush();

@@ -11,6 +11,7 @@ import {
   type ConfigOf,
   createProducer,
   Gauge,
+  Histogram,
   type Logger,
   loadTokenKeys,
   type Registry,
@@ -159,7 +160,21 @@ export const liveService = defineService({
     const boardTimer = setInterval(() => boards.tick(Date.now()), cfg.leaderboardIntervalMs);
     boardTimer.unref();
 
-    const feed = new StatsFeed(kafka, admin, topics.stats, cfg.instanceId, hub, (a) => boards.statsChanged(a));
+    const frameDelay = new Histogram({
+      name: 'wattstream_live_frame_delay_seconds',
+      help: 'time from a tracking.stats.updated record reaching Kafka to its frame being sent (live SLO: p99 <= 1 s)',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10],
+      registers: [ctx.registry],
+    });
+    const feed = new StatsFeed(
+      kafka,
+      admin,
+      topics.stats,
+      cfg.instanceId,
+      hub,
+      (a) => boards.statsChanged(a),
+      (s) => frameDelay.observe(s),
+    );
     await feed.start(cfg.historyMs);
     ctx.onShutdown('intake', 'live: stats feed', async () => {
       clearInterval(boardTimer);

@@ -10,6 +10,8 @@ export const InfraErrorCode = {
   StartTimeout: 'WS_INFRA_START_TIMEOUT',
   NoPostgres: 'WS_INFRA_NO_POSTGRES',
   NoRedis: 'WS_INFRA_NO_REDIS',
+  /** No prometheus / promtool binary (Debian's prometheus package). */
+  NoPrometheus: 'WS_INFRA_NO_PROMETHEUS',
   /** Running as root: Postgres needs an unprivileged user (and setpriv) to run as. */
   PostgresUser: 'WS_INFRA_POSTGRES_USER',
   BadServiceName: 'WS_INFRA_BAD_SERVICE_NAME',

@@ -7,6 +7,7 @@ export * from './postgres-initdb.js';
 export * from './postgres-install.js';
 export * from './postgres-node.js';
 export * from './prereqs.js';
+export * from './prometheus-node.js';
 export * from './provision.js';
 export * from './questdb-node.js';
 export * from './redis-client.js';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { examine, firingAlerts, renderDoctor } from '@wattstream/observability';
 import { describeConfig, isWattstreamError, loadConfig } from '@wattstream/platform';
 import { Command } from 'commander';
 import { launcherConfig } from './config.js';
@@ -32,9 +33,11 @@ const program = new Command('pipeline')
 program
   .command('up')
   .description('start everything that is not running yet (idempotent) and print the dashboard URL')
-  .action(async () => {
+  .option('--observe', 'also start Prometheus scraping every service, with the alert rules of observability/', false)
+  .action(async (opts: { observe: boolean }) => {
     const p = pipeline();
     const info = await p.up();
+    const prometheus = opts.observe ? await p.observer.up() : undefined;
     for (const s of await p.status()) log(statusLine(s));
     await printSupervisor(p, log);
     process.stdout.write(
@@ -50,6 +53,11 @@ program
         `MQTT for edges:  ${info.mqttUrl}  (mint a password: pnpm ingest token --edge <id> --athlete <id>)`,
         `Kafka / QuestDB: KAFKA_BROKERS=${info.env.KAFKA_BROKERS}  QUESTDB_HTTP=${info.env.QUESTDB_HTTP}`,
         `Simulated fleet: ${info.athletes.length} athletes on edge "${SIM_EDGE_ID}"`,
+        ...(prometheus
+          ? [
+              `Prometheus: ${prometheus}  (targets ${prometheus}/targets, rules ${prometheus}/rules, alerts ${prometheus}/alerts)`,
+            ]
+          : []),
         `Logs:            ${p.runDir}/<service>/<service>.log`,
         'Stop:            pnpm pipeline down   (add --infra to stop Kafka, QuestDB, PostgreSQL and Redis too)',
         '',
@@ -80,6 +88,24 @@ program
     const info = p.info();
     if (info && status.every((s) => s.ready)) process.stdout.write(`\nLive dashboard: ${info.dashboardUrl}\n`);
     if (!status.every((s) => s.ready)) process.exitCode = 3;
+  });
+
+program
+  .command('doctor')
+  .description(
+    'ask every service for health (/readyz), lag, outbox backlog, 5xx ratio and dead letters (/metrics), plus the firing alerts when Prometheus runs; exit code 3 unless all are OK',
+  )
+  .option(
+    '--prometheus <url>',
+    'a Prometheus to read the firing alerts from (default: the one of up --observe, if running)',
+  )
+  .action(async (opts: { prometheus?: string }) => {
+    const p = pipeline();
+    const rows = await Promise.all(p.scrapeTargets().map((t) => examine({ name: t.job, address: t.target })));
+    const promUrl = opts.prometheus ?? (p.observer.running() ? p.observer.url : undefined);
+    const alerts = promUrl ? await firingAlerts(promUrl) : undefined;
+    process.stdout.write(renderDoctor(rows, alerts));
+    if (!rows.every((r) => r.health === 'ok' || r.health === 'ready')) process.exitCode = 3;
   });
 
 program

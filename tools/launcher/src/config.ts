@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { repoRoot } from '@wattstream/infra';
-import { DEFAULT_SERVICE_PORTS, int, path, port, str } from '@wattstream/platform';
+import { DEFAULT_SERVICE_PORTS, duration, int, path, port, str } from '@wattstream/platform';
 
 /** Settings of `pnpm pipeline up`; the ports are the services' own defaults. */
 export const launcherConfig = {
@@ -56,6 +56,21 @@ export const launcherConfig = {
   edgeHttpPort: port('EDGE_HTTP_PORT', {
     default: DEFAULT_SERVICE_PORTS.edgeHttp,
     description: 'simulated edge metrics/health',
+  }),
+  prometheusPort: port('PROMETHEUS_PORT', {
+    default: DEFAULT_SERVICE_PORTS.prometheus,
+    description: '`up --observe`: Prometheus UI and API',
+  }),
+  observeInterval: duration('OBSERVE_INTERVAL', {
+    default: '5s',
+    min: 1000,
+    description: '`up --observe`: scrape and rule-evaluation interval',
+  }),
+  observeAlertFor: str('OBSERVE_ALERT_FOR', {
+    default: '',
+    pattern: /^(|[0-9]+(ms|s|m|h))$/,
+    description:
+      '`up --observe`: a short `for` for the SinkLag and TargetDown alerts (e.g. 10s, to see them fire); empty: the rule file as committed',
   }),
 };
 

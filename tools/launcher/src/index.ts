@@ -1,4 +1,5 @@
 export * from './config.js';
 export * from './node-service.js';
+export * from './observe.js';
 export * from './pipeline.js';
 export * from './supervisor.js';

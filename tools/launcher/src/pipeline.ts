@@ -15,6 +15,7 @@ import {
 import type { ConfigOf } from '@wattstream/platform';
 import type { launcherConfig } from './config.js';
 import { type NodeServiceSpec, nodeService, readiness } from './node-service.js';
+import { Observer } from './observe.js';
 import { readSupervisorState, type Supervised } from './supervisor.js';
 
 const run = promisify(execFile);
@@ -79,6 +80,8 @@ export class Pipeline implements Supervised {
   /** `pipeline supervise`, left running by `up`: restarts a crashed service (see supervisor.ts). */
   readonly supervisor: ManagedProcess;
   readonly supervisorState: string;
+  /** `up --observe`: Prometheus scraping every service (see observe.ts); stopped by `down`. */
+  readonly observer: Observer;
 
   /**
    * `infraEnv`: use this running Kafka/QuestDB (`KAFKA_BROKERS`, `QUESTDB_HTTP`, `QUESTDB_PG`)
@@ -214,6 +217,14 @@ export class Pipeline implements Supervised {
     this.services = specs.map((spec) => ({ spec, proc: nodeService(this.runDir, spec) }));
     const supervisorDir = join(this.runDir, 'supervisor');
     this.supervisorState = join(supervisorDir, 'state.json');
+    this.observer = new Observer({
+      dir: join(this.runDir, 'prometheus'),
+      port: c.prometheusPort,
+      intervalMs: c.observeInterval,
+      alertFor: c.observeAlertFor,
+      targets: this.scrapeTargets(),
+      log,
+    });
     const handoff: PipelineHandoff = {
       cfg,
       serviceEnv,
@@ -229,6 +240,11 @@ export class Pipeline implements Supervised {
       ready: async () => readSupervisorState(this.supervisorState)?.pid === this.supervisor.runningPid(),
       startTimeoutMs: 15_000,
     });
+  }
+
+  /** Every service's `/metrics` address, as a scrape job named after the service. */
+  scrapeTargets(): { job: string; target: string }[] {
+    return this.services.map((s) => ({ job: s.spec.name, target: `127.0.0.1:${s.spec.healthPort}` }));
   }
 
   get serviceNames(): string[] {
@@ -390,6 +406,7 @@ export class Pipeline implements Supervised {
   /** Stops the services (last started first), and the infrastructure too with `infra`. */
   async down({ infra = false } = {}): Promise<string[]> {
     const stopped: string[] = [];
+    if (await this.observer.down()) stopped.push('prometheus');
     if (await this.supervisor.stop({ graceMs: 5000 })) stopped.push('supervisor');
     for (const s of [...this.services].reverse()) {
       if (await s.proc.stop({ graceMs: 20_000 })) stopped.push(s.spec.name);

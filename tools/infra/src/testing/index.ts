@@ -217,3 +217,4 @@ export async function startTestStack(
   };
 }
 export * from './mosquitto.js';
+export * from './prometheus.js';

@@ -1,0 +1,4 @@
+export * from './dashboards.js';
+export * from './doctor.js';
+export * from './render.js';
+export * from './rules.js';
