@@ -257,7 +257,10 @@ describe('stream worker', () => {
     const spawnWorker = (id: string): ChildProcess =>
       spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'stream/src/cli.ts', 'work'], {
         cwd: REPO,
-        env: { ...env({ STREAM_SESSION_GAP: '10s', STREAM_INSTANCE_ID: id }), LOG_LEVEL: 'warn' },
+        // The gap is longer than a rebalance can take on a loaded machine: a caught-up partition
+        // follows wall time, so a takeover slower than the gap would rightly end the session
+        // (no data for the gap) and the second half would start another one.
+        env: { ...env({ STREAM_SESSION_GAP: '30s', STREAM_INSTANCE_ID: id }), LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
     const started = await collect(kafka, topics.started);
@@ -287,8 +290,23 @@ describe('stream worker', () => {
         'progress on every partition',
       );
       b = spawnWorker('w-b');
-      // let the group rebalance onto both workers before the second half arrives
-      await new Promise((r) => setTimeout(r, 4000));
+      // the second half arrives once the group has rebalanced onto both workers
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await waitFor(
+          async () => {
+            const [g] = (await admin.describeGroups([`${prefix}workers`])).groups;
+            return (
+              g?.state === 'Stable' && g.members.length === 2 && g.members.every((x) => x.memberAssignment.length > 0)
+            );
+          },
+          90_000,
+          'the group stable with both workers assigned',
+        );
+      } finally {
+        await admin.disconnect();
+      }
       await Promise.all(
         riders.map((athleteId, partition) =>
           produceSamples(producer, topics.metrics, {
@@ -302,7 +320,7 @@ describe('stream worker', () => {
       );
       await waitFor(
         () => riders.every((id) => completed.records.some((r) => r.key === id)),
-        90_000,
+        120_000,
         'every rider completed',
       );
       await new Promise((r) => setTimeout(r, 2000));
@@ -322,7 +340,7 @@ describe('stream worker', () => {
       expect(totals).toEqual(expected);
     }
     await Promise.all([started.stop(), completed.stop(), stats.stop()]);
-  }, 180_000);
+  }, 300_000);
 
   it('a worker whose partition producer is fenced drops that partition, commits nothing more for it, and recovers', async () => {
     const group = `${prefix}fence`;
