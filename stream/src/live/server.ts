@@ -75,7 +75,8 @@ export interface LiveParts {
  * commits), keeps a 60 s history per channel, computes group leaderboards, and pushes to
  * WebSocket clients at `/v1/live`. Also serves the dashboard and `PUT /v1/groups/{id}`. Tokens are
  * the users service's (verified against its JWKS) or development ones (`stream token`); who may
- * watch whom follows the coach links of the users service (see `WatchAccess`). Ready once its
+ * watch whom is a projection of social's privacy and follows and the users service's coach links
+ * (see `WatchAccess`). Ready once its
  * Kafka readers have caught up and the WebSocket port listens.
  */
 export const liveService = defineService({
@@ -102,6 +103,8 @@ export const liveService = defineService({
         t(topics.groups, kafkaTopics.groupUpdated),
         t(topics.profiles, kafkaTopics.profileUpdated),
         t(topics.coachLinks, kafkaTopics.coachLinkUpdated),
+        t(topics.follows, kafkaTopics.followUpdated),
+        t(topics.privacy, kafkaTopics.privacyUpdated),
       ],
       { partitions: cfg.partitions },
     );
@@ -114,10 +117,10 @@ export const liveService = defineService({
     const [profilesRead, groupsRead, linksRead] = await Promise.all([
       profiles.caughtUp(10_000),
       groups.caughtUp(10_000),
-      access.start(kafka, topics.coachLinks, cfg.instanceId, logger),
+      access.start(kafka, topics, cfg.instanceId, logger),
     ]);
     if (!(profilesRead && groupsRead && linksRead))
-      logger.warn('profiles, groups or coach links not fully read within 10 s');
+      logger.warn('profiles, groups, coach links, follows or privacy not fully read within 10 s');
     ctx.onShutdown('close', 'live: readers and producer', async () => {
       await Promise.all([profiles.stop(), groups.stop(), access.stop(), producer.disconnect().catch(() => {})]);
     });
