@@ -100,6 +100,36 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
   };
   const open = async (user: string, roles?: LiveRole[], watch?: string[]) =>
     LiveClient.open(`${url}?access_token=${await token(user, roles, watch)}`);
+  /** Produces one record of social's (or users') access events, as those services would. */
+  const accessEvent = async (topic: 'privacy' | 'follows' | 'coachLinks', key: string, value: object, id: string) => {
+    const type = {
+      privacy: kafkaTopics.privacyUpdated,
+      follows: kafkaTopics.followUpdated,
+      coachLinks: kafkaTopics.coachLinkUpdated,
+    }[topic];
+    await producer.send({
+      topic: server.topics[topic],
+      acks: -1,
+      messages: [
+        { key, value: JSON.stringify(value), headers: cloudEventHeaders({ type: type.name, id, source: '/social' }) },
+      ],
+    });
+  };
+  const setPrivacy = (athleteId: string, live: string, updatedAt: number) =>
+    accessEvent(
+      'privacy',
+      athleteId,
+      { athleteId, live, sessions: 'coach', location: 'coach', updatedAt },
+      `${athleteId}:${updatedAt}`,
+    );
+  const setFollow = (followerId: string, followeeId: string, state: string, updatedAt: number) =>
+    accessEvent(
+      'follows',
+      followeeId,
+      { followerId, followeeId, state, updatedAt },
+      `${followeeId}:${followerId}:${updatedAt}`,
+    );
+  const viewer = (sub: string, roles: LiveRole[] = ['athlete']) => ({ sub, roles, watch: [], exp: 0 });
 
   beforeAll(async () => {
     dataDir = tempDir('live');
@@ -206,18 +236,96 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     expect(c.frames.at(-1)).toMatchObject({ type: 'error', code: 'WS_AUTH_TOKEN_EXPIRED' });
   });
 
-  it('lets athletes follow only themselves and whom they watch, admins anyone', async () => {
-    const a = await open('a1', ['athlete'], ['a3']);
+  it("lets viewers follow themselves and whom the athlete's privacy admits, admins anyone; the watch claim grants nothing", async () => {
+    const a3 = `a3-${transport}`;
+    const a = await open('a1', ['athlete'], [a3, 'a2']);
     a.send({ type: 'subscribe', channel: 'athlete:a2' });
     expect(await a.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN', channel: 'athlete:a2' });
-    a.send({ type: 'subscribe', channel: 'athlete:a3' });
-    expect(await a.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a3' });
+    a.send({ type: 'subscribe', channel: `athlete:${a3}` });
+    expect(await a.next((f) => f.type === 'error' && f.channel === `athlete:${a3}`)).toMatchObject({
+      code: 'WS_LIVE_FORBIDDEN',
+    });
+    await setPrivacy(a3, 'public', Date.now());
+    await waitFor(() => server.access.mayWatchAthlete(viewer('a1'), a3), 10_000, 'the privacy record');
+    a.send({ type: 'subscribe', channel: `athlete:${a3}` });
+    expect(await a.next((f) => f.type === 'subscribed')).toMatchObject({ channel: `athlete:${a3}` });
     const admin = await open('ops1', ['admin']);
     admin.send({ type: 'subscribe', channel: 'athlete:a2' });
     expect(await admin.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a2' });
     a.close();
     admin.close();
   });
+
+  for (const revoke of ['follow removed', 'follow blocked', 'privacy tightened'] as const) {
+    it(`stops the next frame to a friend when ${revoke}, measured from the revoking record`, async () => {
+      const slug = revoke.replace(' ', '-');
+      const athlete = `b-${slug}-${transport}`;
+      const fan = `f-${slug}-${transport}`;
+      const t0 = Date.now();
+      await setPrivacy(athlete, 'friends', t0);
+      await setFollow(fan, athlete, 'requested', t0);
+      const f = await open(fan);
+      await waitFor(() => server.access.liveAudience(athlete) === 'friends', 10_000, 'privacy read');
+      f.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      expect(await f.next((x) => x.type === 'error' && x.channel === `athlete:${athlete}`)).toMatchObject({
+        code: 'WS_LIVE_FORBIDDEN',
+      });
+      await setFollow(fan, athlete, 'accepted', t0 + 1);
+      await waitFor(() => server.access.mayWatchAthlete(viewer(fan), athlete), 10_000, 'the accepted follow');
+      f.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      await f.next((x) => x.type === 'subscribed' && x.channel === `athlete:${athlete}`);
+      const admin = await open(`ops-${slug}-${transport}`, ['admin']);
+      admin.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      await admin.next((x) => x.type === 'subscribed');
+
+      // Frames keep flowing while the permission is revoked.
+      let seq = 1;
+      let stop = false;
+      const pump = (async () => {
+        while (!stop) {
+          await produce([statsMessage(athlete, seq++, seq * 10)]);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      await f.next((x) => x.type === 'stats', 10_000);
+      const producedAt = Date.now();
+      const before = f.frames.length;
+      if (revoke === 'privacy tightened') await setPrivacy(athlete, 'coach', t0 + 2);
+      else await setFollow(fan, athlete, revoke === 'follow removed' ? 'removed' : 'blocked', t0 + 2);
+      let appliedAt = 0;
+      await waitFor(
+        () => {
+          if (server.access.mayWatchAthlete(viewer(fan), athlete)) return false;
+          appliedAt = Date.now();
+          return true;
+        },
+        10_000,
+        'the revocation applied',
+      );
+      const appliedSeq = seq;
+      const errorFrame = await f.next((x) => x.type === 'error' && x.channel === `athlete:${athlete}`, 10_000, before);
+      expect(errorFrame).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
+      // the admin keeps receiving frames produced after the revocation; the fan gets none of them
+      await admin.next((x) => x.type === 'stats' && (x.seq as number) > appliedSeq + 5, 10_000);
+      stop = true;
+      await pump;
+      const stats = f.frames
+        .map((x, i) => ({ x, at: f.receivedAt[i]! }))
+        .filter(({ x }) => x.type === 'stats' && x.channel === `athlete:${athlete}`);
+      const last = stats.at(-1)!;
+      expect(stats.filter(({ x }) => (x.seq as number) >= appliedSeq)).toEqual([]);
+      // the hub drops the subscription before it sends the error frame: no stats frame follows it
+      const errorAt = f.frames.indexOf(errorFrame);
+      expect(f.frames.slice(errorAt).filter((x) => x.type === 'stats' && x.channel === `athlete:${athlete}`)).toEqual(
+        [],
+      );
+      console.info(
+        `[live-access ${transport}] ${revoke}: revoking record produced → last frame ${last.at - producedAt} ms, → projection applied ≤ ${appliedAt - producedAt} ms`,
+      );
+      f.close();
+      admin.close();
+    }, 30_000);
+  }
 
   it('lets a coach follow the athletes they coach, and stops the next frame when the link ends', async () => {
     const athlete = `coached-${transport}`;
@@ -383,7 +491,9 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     expect(await outsider.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
     outsider.send({ type: 'subscribe', channel: 'group:nope' });
     expect(await outsider.next((f) => f.code === 'WS_LIVE_UNKNOWN_GROUP')).toBeTruthy();
-    const watcher = await open('fan', ['athlete'], [`m2-${transport}`]);
+    await setPrivacy(`m2-${transport}`, 'public', Date.now());
+    await waitFor(() => server.access.mayWatchAthlete(viewer('fan'), `m2-${transport}`), 10_000, 'm2 public');
+    const watcher = await open('fan');
     watcher.send({ type: 'subscribe', channel: `group:${g}` });
     await watcher.next((f) => f.type === 'subscribed');
     const member = await open(`m1-${transport}`);

@@ -219,7 +219,14 @@ export const DEPLOYABLES: readonly Deployable[] = [
     http: { name: 'http', port: P.live, env: 'LIVE_PORT' },
     kernel: false,
     kafka: {
-      consumes: ['statsUpdated', 'profileUpdated', 'groupUpdated', 'coachLinkUpdated', 'followUpdated', 'privacyUpdated'],
+      consumes: [
+        'statsUpdated',
+        'profileUpdated',
+        'groupUpdated',
+        'coachLinkUpdated',
+        'followUpdated',
+        'privacyUpdated',
+      ],
       produces: ['groupUpdated'],
       groups: ['live-'],
     },
