@@ -16,6 +16,7 @@ export function streamTopics(prefix = '') {
     coachLinks: prefix + kafkaTopics.coachLinkUpdated.name,
     follows: prefix + kafkaTopics.followUpdated.name,
     privacy: prefix + kafkaTopics.privacyUpdated.name,
+    notifications: prefix + kafkaTopics.notificationLive.name,
   };
 }
 export type StreamTopics = ReturnType<typeof streamTopics>;

@@ -327,6 +327,62 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     }, 30_000);
   }
 
+  it('pushes a notifications.live record to its user channel: own only (admin any), not kept for later', async () => {
+    const me = `u-${transport}`;
+    const mine = await open(me);
+    mine.send({ type: 'subscribe', channel: `user:${me}` });
+    expect(await mine.next((f) => f.type === 'subscribed')).toMatchObject({ channel: `user:${me}`, snapshot: null });
+    const other = await open(`other-${transport}`);
+    other.send({ type: 'subscribe', channel: `user:${me}` });
+    expect(await other.next((f) => f.type === 'error')).toMatchObject({
+      code: 'WS_LIVE_FORBIDDEN',
+      channel: `user:${me}`,
+    });
+    const admin = await open(`ops-u-${transport}`, ['admin']);
+    admin.send({ type: 'subscribe', channel: `user:${me}` });
+    await admin.next((f) => f.type === 'subscribed');
+    const createdAt = Date.now();
+    const note = (notificationId: string) => ({
+      notificationId,
+      userId: me,
+      kind: 'friend.ride.started',
+      title: 'B started a ride',
+      body: 'Watch live',
+      locale: 'en',
+      createdAt,
+    });
+    const send = (value: object | string) =>
+      producer.send({
+        topic: server.topics.notifications,
+        acks: -1,
+        messages: [
+          {
+            key: me,
+            value: typeof value === 'string' ? value : JSON.stringify(value),
+            headers: cloudEventHeaders({ type: kafkaTopics.notificationLive.name, id: 'n', source: '/notifications' }),
+          },
+        ],
+      });
+    const producedAt = Date.now();
+    await send('{not json');
+    await send({ ...note('bad'), extra: 1 });
+    await send(note(`n1-${transport}`));
+    const got = await mine.next((f) => f.type === 'notification', 10_000);
+    console.info(`[live-access ${transport}] notifications.live record → frame ${Date.now() - producedAt} ms`);
+    expect(got).toEqual({ type: 'notification', channel: `user:${me}`, data: note(`n1-${transport}`) });
+    expect(await admin.next((f) => f.type === 'notification')).toMatchObject({
+      data: { notificationId: `n1-${transport}` },
+    });
+    // the malformed records before it were skipped, not delivered
+    expect(mine.frames.filter((f) => f.type === 'notification')).toHaveLength(1);
+    expect(other.frames.filter((f) => f.type === 'notification')).toHaveLength(0);
+    // a late subscriber gets no snapshot of it
+    const late = await open(me);
+    late.send({ type: 'subscribe', channel: `user:${me}` });
+    expect(await late.next((f) => f.type === 'subscribed')).toMatchObject({ snapshot: null, seq: null });
+    for (const c of [mine, other, admin, late]) c.close();
+  });
+
   it('lets a coach follow the athletes they coach, and stops the next frame when the link ends', async () => {
     const athlete = `coached-${transport}`;
     const coachId = `coach-${transport}`;

@@ -56,7 +56,10 @@ export class WatchAccess {
   private static setEdge(map: Map<string, Set<string>>, owner: string, other: string, on: boolean): void {
     let set = map.get(owner);
     if (on) {
-      if (!set) map.set(owner, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        map.set(owner, set);
+      }
       set.add(other);
     } else if (set) {
       set.delete(other);
@@ -115,7 +118,7 @@ export class WatchAccess {
     return group.members.some((m) => m === claims.sub || this.mayWatchAthlete(claims, m));
   }
 
-  /** May `claims` follow channel `name` (`athlete:<id>` / `group:<id>`)? */
+  /** May `claims` follow channel `name` (`athlete:<id>` / `group:<id>` / `user:<id>`: own or admin)? */
   allowed(
     claims: UserClaims,
     name: string,
@@ -124,6 +127,7 @@ export class WatchAccess {
     const c = parseLiveChannel(name);
     if (c === null) return false;
     if (c.kind === 'athlete') return this.mayWatchAthlete(claims, c.id);
+    if (c.kind === 'user') return c.id === claims.sub || claims.roles.includes('admin');
     const g = groupOf(c.id);
     return g !== undefined && this.mayWatchGroup(claims, g);
   }

@@ -451,6 +451,24 @@ export class Hub {
     }
   }
 
+  /**
+   * A one-off frame for the current subscribers of `name` (a user's notification): not kept for
+   * snapshots or replays, and nobody subscribed means nobody gets it.
+   */
+  deliver(name: string, frame: Buffer): number {
+    const ch = this.channels.get(name);
+    if (ch === undefined || ch.subs.size === 0) return 0;
+    const nativeSubs = ch.subs.size - ch.jsSubs.size;
+    if (nativeSubs > 0 && this.nativePublish !== undefined) {
+      this.nativeNames.push(name);
+      this.nativeFrames.push(frame);
+      this.stats.framesSent += nativeSubs;
+    }
+    for (const conn of ch.jsSubs) this.enqueue(conn, frame);
+    this.flush();
+    return ch.subs.size;
+  }
+
   scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;

@@ -28,6 +28,7 @@ import { StatsFeed } from './feed.js';
 import { GroupStore } from './groups.js';
 import { json, liveHttp } from './http.js';
 import { ERROR_WINDOW_MS, Hub, MAX_ERRORS_PER_WINDOW } from './hub.js';
+import { NotificationFeed } from './notifications.js';
 import type { Transport, UpgradeRequest } from './transport.js';
 import { loadNativeUws, UwsTransport } from './transport-uws.js';
 import { WsTransport } from './transport-ws.js';
@@ -105,6 +106,7 @@ export const liveService = defineService({
         t(topics.coachLinks, kafkaTopics.coachLinkUpdated),
         t(topics.follows, kafkaTopics.followUpdated),
         t(topics.privacy, kafkaTopics.privacyUpdated),
+        t(topics.notifications, kafkaTopics.notificationLive),
       ],
       { partitions: cfg.partitions },
     );
@@ -168,6 +170,16 @@ export const liveService = defineService({
       clearInterval(boardTimer);
       await feed.stop();
     });
+
+    const notifications = new NotificationFeed(
+      kafka,
+      topics.notifications,
+      `live-notifications-${cfg.instanceId}`,
+      hub,
+      logger,
+    );
+    if (!(await notifications.start())) logger.warn('notifications.live not fully read within 10 s');
+    ctx.onShutdown('intake', 'live: notifications', () => notifications.stop());
 
     liveMetrics(ctx.registry, hub, () => feed.bad);
 

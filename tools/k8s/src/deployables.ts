@@ -226,6 +226,7 @@ export const DEPLOYABLES: readonly Deployable[] = [
         'coachLinkUpdated',
         'followUpdated',
         'privacyUpdated',
+        'notificationLive',
       ],
       produces: ['groupUpdated'],
       groups: ['live-'],
