@@ -591,6 +591,92 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     member.close();
   }, 30_000);
 
+  it("group leaderboards follow each member's privacy: per viewer, hidden members omitted, re-filtered on change", async () => {
+    const g = `private-ride-${transport}`;
+    const [pub, priv, fan] = [`pub-${transport}`, `priv-${transport}`, `gfan-${transport}`];
+    const t0 = Date.now();
+    await setPrivacy(pub, 'public', t0);
+    await setPrivacy(priv, 'friends', t0);
+    // the group comes from social as a live.group.updated record
+    await producer.send({
+      topic: server.topics.groups,
+      acks: -1,
+      messages: [
+        {
+          key: g,
+          value: JSON.stringify({
+            groupId: g,
+            name: 'Mixed privacy',
+            members: [pub, priv],
+            rankBy: 'distance',
+            updatedBy: 'social',
+            updatedAt: t0,
+          }),
+          headers: cloudEventHeaders({ type: kafkaTopics.groupUpdated.name, id: `${g}:${t0}`, source: '/social' }),
+        },
+      ],
+    });
+    await waitFor(
+      () => server.groups.get(g) !== undefined && server.access.liveAudience(priv) === 'friends',
+      10_000,
+      'group and privacy read',
+    );
+    const ids = (f: Frame) => (f.data as { entries: { athleteId: string; rank: number }[] }).entries;
+    const viewers = {
+      fan: await open(fan),
+      member: await open(priv),
+      admin: await open(`ops-g-${transport}`, ['admin']),
+    };
+    for (const c of Object.values(viewers)) {
+      c.send({ type: 'subscribe', channel: `group:${g}` });
+      await c.next((f) => f.type === 'subscribed');
+    }
+    const pump = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await produce([statsMessage(pub, seqOf(pub), 1000), statsMessage(priv, seqOf(priv), 5000)]);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const seqs = new Map<string, number>();
+    const seqOf = (a: string) => {
+      const n = (seqs.get(a) ?? 0) + 1;
+      seqs.set(a, n);
+      return n;
+    };
+    const board = (c: LiveClient, pred: (e: ReturnType<typeof ids>) => boolean, from = 0) =>
+      c.next((f) => f.type === 'leaderboard' && f.channel === `group:${g}` && pred(ids(f)), 10_000, from);
+    await pump(12);
+    // the admin and the member (who sees themselves and the public member) get both rows
+    expect(ids(await board(viewers.admin, (e) => e.length === 2)).map((e) => e.athleteId)).toEqual([priv, pub]);
+    expect(ids(await board(viewers.member, (e) => e.length === 2)).map((e) => e.athleteId)).toEqual([priv, pub]);
+    // the fan may watch only the public member: the private one is omitted, ranks renumbered
+    expect(ids(await board(viewers.fan, (e) => e.length > 0))).toMatchObject([{ athleteId: pub, rank: 1 }]);
+    const fanBoards = () => viewers.fan.frames.filter((f) => f.type === 'leaderboard');
+    expect(fanBoards().flatMap((f) => ids(f).map((e) => e.athleteId))).not.toContain(priv);
+    expect(JSON.stringify(viewers.fan.frames)).not.toContain(priv);
+    // viewers with the same visible set share one serialised view
+    expect(server.hub.groupViews.get(g)?.size).toBe(1);
+
+    // priv accepts the fan's follow: the fan's board now shows priv too
+    await setFollow(fan, priv, 'accepted', t0 + 1);
+    const mark = viewers.fan.frames.length;
+    await pump(15);
+    expect(ids(await board(viewers.fan, (e) => e.length === 2, mark)).map((e) => e.athleteId)).toEqual([priv, pub]);
+    // …and the follow removed hides it again
+    await setFollow(fan, priv, 'removed', t0 + 2);
+    await waitFor(() => !server.access.mayWatchAthlete(viewer(fan), priv), 10_000, 'follow removed');
+    const mark2 = viewers.fan.frames.length;
+    await pump(15);
+    await board(viewers.fan, (e) => e.length === 1, mark2);
+    expect(
+      viewers.fan.frames
+        .slice(mark2)
+        .filter((f) => f.type === 'leaderboard')
+        .flatMap((f) => ids(f).map((e) => e.athleteId)),
+    ).not.toContain(priv);
+    for (const c of Object.values(viewers)) c.close();
+  }, 60_000);
+
   it('answers a bad message with an error and closes; a bad channel name only errors', async () => {
     const c = await open('a1');
     c.send({ type: 'subscribe', channel: 'athlete:has spaces' });

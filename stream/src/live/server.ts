@@ -156,7 +156,9 @@ export const liveService = defineService({
       (a) => (profiles.get(a) ?? DEFAULT_PROFILE).weightKg,
       hub,
       logger,
+      (id) => hub.groupViews.get(id),
     );
+    hub.onViewCreated = (id) => boards.refresh(id);
     groups.onChange = (id) => {
       boards.groupChanged(id);
       hub.recheckAll(); // a member left: who may watch the group changed
