@@ -129,7 +129,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
       { followerId, followeeId, state, updatedAt },
       `${followeeId}:${followerId}:${updatedAt}`,
     );
-  const viewer = (sub: string, roles: LiveRole[] = ['athlete']) => ({ sub, roles, watch: [], exp: 0 });
+  const viewer = (sub: string, roles: LiveRole[] = ['athlete']) => ({ sub, roles });
 
   beforeAll(async () => {
     dataDir = tempDir('live');
@@ -407,11 +407,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     expect(await coach.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
     const t0 = Date.now();
     await link(true, t0);
-    await waitFor(
-      () => server.access.mayWatchAthlete({ sub: coachId, roles: ['coach'], watch: [], exp: 0 }, athlete),
-      10_000,
-      'the link',
-    );
+    await waitFor(() => server.access.mayWatchAthlete(viewer(coachId, ['coach']), athlete), 10_000, 'the link');
     coach.send({ type: 'subscribe', channel: `athlete:${athlete}` });
     await coach.next((f) => f.type === 'subscribed' && f.channel === `athlete:${athlete}`);
     await produce([statsMessage(athlete, 1, 100)]);
