@@ -1,6 +1,7 @@
 // wattstream live dashboard: plain browser JavaScript, no build step. Speaks the live protocol
 // (/v1/live): subscribe to athletes and a group, render stats and the leaderboard, reconnect with
-// `since` so nothing is missed after a short drop.
+// `since` so nothing is missed after a short drop; the signed-in user's own channel `user:<id>`
+// brings their live notifications, shown as toasts.
 const params = new URLSearchParams(location.search);
 // The token of the link (`?token=`), else the sign-in shared by the pages behind the gateway
 // (../app/session.js, which only loads there).
@@ -106,6 +107,32 @@ if (!token) {
     $('#board-rows').innerHTML = rows.join('');
   }
 
+  // A notification (`notifications.live` via the user channel): a toast for 8 s, at most 4 shown.
+  const shown = new Set();
+  function toast(n) {
+    if (shown.has(n.notificationId)) return; // delivered again after a reconnect
+    shown.add(n.notificationId);
+    let box = $('#toasts');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'toasts';
+      box.className = 'toasts';
+      box.setAttribute('role', 'status');
+      document.body.append(box);
+    }
+    const el = document.createElement('div');
+    el.className = 'toast';
+    el.dataset.kind = n.kind;
+    const title = document.createElement('strong');
+    title.textContent = n.title;
+    const body = document.createElement('span');
+    body.textContent = n.body;
+    el.append(title, body);
+    box.append(el);
+    while (box.children.length > 4) box.firstElementChild.remove();
+    setTimeout(() => el.remove(), 8000);
+  }
+
   let retry = 500;
   async function connect() {
     if (session) token = (await session.token()) ?? token;
@@ -119,6 +146,7 @@ if (!token) {
       setStatus('live', 'live');
       const channels = [...tiles.keys()].map((a) => `athlete:${a}`);
       if (group) channels.push(`group:${group}`);
+      if (claims.sub) channels.push(`user:${claims.sub}`);
       for (const channel of channels) {
         const since = seqs.get(channel);
         ws.send(
@@ -130,6 +158,10 @@ if (!token) {
       const msg = JSON.parse(ev.data);
       if (msg.type === 'error') {
         setStatus('error', `${msg.code}: ${msg.message}`);
+        return;
+      }
+      if (msg.type === 'notification') {
+        toast(msg.data);
         return;
       }
       if (msg.type === 'subscribed') {

@@ -14,6 +14,9 @@ export function streamTopics(prefix = '') {
     changelog: prefix + kafkaTopics.athleteState.name,
     groups: prefix + kafkaTopics.groupUpdated.name,
     coachLinks: prefix + kafkaTopics.coachLinkUpdated.name,
+    follows: prefix + kafkaTopics.followUpdated.name,
+    privacy: prefix + kafkaTopics.privacyUpdated.name,
+    notifications: prefix + kafkaTopics.notificationLive.name,
   };
 }
 export type StreamTopics = ReturnType<typeof streamTopics>;

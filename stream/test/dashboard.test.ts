@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { request } from 'node:http';
-import type { Sample } from '@wattstream/contracts';
+import { cloudEventHeaders, kafkaTopics, type Sample } from '@wattstream/contracts';
 import { tempDir } from '@wattstream/infra/testing';
 import { createProducer, loadConfig, loadTokenKeys, type Producer } from '@wattstream/platform';
 import { type Browser, chromium } from 'playwright-core';
@@ -9,7 +9,7 @@ import { liveConfigSpec, workerConfigSpec } from '../src/config.js';
 import { type LiveServer, startLiveServer } from '../src/live/server.js';
 import { mintUserToken } from '../src/token.js';
 import { type StreamWorker, startWorker } from '../src/worker.js';
-import { produceSamples, testEnv, testKafka, testLogger, uniquePrefix } from './helpers/kafka.js';
+import { produceSamples, testEnv, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
 
 // The dashboard in Debian's headless Chromium, fed by a ride going through the real worker and
 // live server: the values on the page change as the ride runs.
@@ -60,8 +60,25 @@ describe('live dashboard', () => {
 
   it('shows athlete tiles and the group leaderboard updating as a ride runs', async () => {
     const keys = loadTokenKeys(loadConfig(liveConfigSpec, { ...process.env, DATA_DIR: dataDir }), dataDir);
-    // A coach whose token names the riders (a development token; real coaches are linked at users).
+    // A coach linked to the riders (the users service's coach links; the riders keep the default
+    // privacy, coaches may watch), with a token whose `watch` only picks the default tiles.
     const coach = await mintUserToken(keys, { user: 'coach', roles: ['coach'], watch: ['rider1', 'rider2'] });
+    const linkedAt = Date.now();
+    await producer.send({
+      topic: live.topics.coachLinks,
+      acks: -1,
+      messages: ['rider1', 'rider2'].map((athleteId) => ({
+        key: athleteId,
+        value: JSON.stringify({ athleteId, coachId: 'coach', active: true, updatedAt: linkedAt }),
+        headers: cloudEventHeaders({
+          type: kafkaTopics.coachLinkUpdated.name,
+          id: `coach:${athleteId}`,
+          source: '/users',
+        }),
+      })),
+    });
+    const claims = { sub: 'coach', roles: ['coach' as const] };
+    await waitFor(() => live.access.mayWatchAthlete(claims, 'rider2'), 10_000, 'coach links read');
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
         {
@@ -129,6 +146,32 @@ describe('live dashboard', () => {
     await page.waitForSelector('#board-rows tr[data-athlete="rider2"]');
     const first = await page.getAttribute('#board-rows tr:first-child', 'data-athlete');
     expect(first).toBe('rider2');
+    // a notification for the coach (notifications.live) appears as a toast
+    await producer.send({
+      topic: live.topics.notifications,
+      acks: -1,
+      messages: [
+        {
+          key: 'coach',
+          value: JSON.stringify({
+            notificationId: 'n-dash-1',
+            userId: 'coach',
+            kind: 'friend.ride.completed',
+            title: 'rider2 finished a ride',
+            body: '0.1 km in 6 s',
+            locale: 'en',
+            createdAt: Date.now(),
+          }),
+          headers: cloudEventHeaders({
+            type: kafkaTopics.notificationLive.name,
+            id: 'n-dash-1',
+            source: '/notifications',
+          }),
+        },
+      ],
+    });
+    await page.waitForSelector('.toast', { timeout: 15_000 });
+    expect(await page.textContent('.toast strong')).toBe('rider2 finished a ride');
     if (process.env.DASHBOARD_SCREENSHOT)
       await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
     await page.close();

@@ -1,4 +1,11 @@
-import { compile, type GroupUpdated, LiveServerMessage, type StatsUpdated } from '@wattstream/contracts';
+import {
+  type Audience,
+  compile,
+  DEFAULT_PRIVACY,
+  type GroupUpdated,
+  LiveServerMessage,
+  type StatsUpdated,
+} from '@wattstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { WatchAccess } from '../src/live/access.js';
 import { Leaderboards } from '../src/live/boards.js';
@@ -129,15 +136,17 @@ describe('leaderboards', () => {
 });
 
 describe('who may watch whom', () => {
-  it('athletes themselves and whom their token names; coaches their linked athletes while linked; admins all', () => {
+  const none = () => undefined;
+  const privacy = (athleteId: string, live: Audience, updatedAt: number) =>
+    ({ athleteId, live, sessions: 'coach', location: 'coach', updatedAt }) as const;
+
+  it('coaches their linked athletes while linked (the default audience); admins all; the watch claim grants nothing', () => {
     const access = new WatchAccess();
     let changes = 0;
     access.onChange = () => changes++;
-    const none = () => undefined;
     expect(access.allowed(claims('a1'), 'athlete:a1', none)).toBe(true);
-    expect(access.allowed(claims('a1', ['athlete'], ['a3']), 'athlete:a3', none)).toBe(true);
-    expect(access.allowed(claims('a1'), 'athlete:a2', none)).toBe(false);
-    expect(access.allowed(claims('c1', ['coach']), 'athlete:a2', none)).toBe(false);
+    expect(access.allowed(claims('a1', ['athlete'], ['a3']), 'athlete:a3', none)).toBe(false);
+    expect(access.allowed(claims('c1', ['coach'], ['a2']), 'athlete:a2', none)).toBe(false);
     expect(access.allowed(claims('ops', ['admin']), 'athlete:a2', none)).toBe(true);
 
     access.applyLink({ athleteId: 'a2', coachId: 'c1', active: true, updatedAt: 10 });
@@ -150,11 +159,47 @@ describe('who may watch whom', () => {
     access.applyLink({ athleteId: 'a2', coachId: 'c1', active: false, updatedAt: 11 });
     expect(access.mayWatchAthlete(claims('c1', ['coach']), 'a2')).toBe(false);
     expect(changes).toBe(2); // the stale event is ignored, not announced
+  });
 
+  it("follows each athlete's live audience: public, friends (accepted followers and coaches), coach, nobody", () => {
+    const access = new WatchAccess();
+    access.applyLink({ athleteId: 'b', coachId: 'c', active: true, updatedAt: 1 });
+    access.applyFollow({ followerId: 'f', followeeId: 'b', state: 'requested', updatedAt: 1 });
+    const may = (v: string, roles: UserClaims['roles'] = ['athlete']) => access.mayWatchAthlete(claims(v, roles), 'b');
+
+    access.applyPrivacy('b', privacy('b', 'public', 1));
+    expect([may('stranger'), may('f'), may('c', ['coach']), may('b')]).toEqual([true, true, true, true]);
+
+    access.applyPrivacy('b', privacy('b', 'friends', 2));
+    expect([may('stranger'), may('f'), may('c', ['coach'])]).toEqual([false, false, true]); // only requested
+    access.applyFollow({ followerId: 'f', followeeId: 'b', state: 'accepted', updatedAt: 2 });
+    expect(may('f')).toBe(true);
+    access.applyFollow({ followerId: 'f', followeeId: 'b', state: 'blocked', updatedAt: 3 });
+    expect(may('f')).toBe(false);
+    access.applyFollow({ followerId: 'f', followeeId: 'b', state: 'accepted', updatedAt: 2 }); // replayed, stale
+    expect(may('f')).toBe(false);
+
+    access.applyPrivacy('b', privacy('b', 'coach', 3));
+    expect([may('f'), may('c', ['coach'])]).toEqual([false, true]);
+    access.applyPrivacy('b', privacy('b', 'public', 2)); // stale
+    expect(may('stranger')).toBe(false);
+
+    access.applyPrivacy('b', privacy('b', 'nobody', 4));
+    expect([may('c', ['coach']), may('b'), may('ops', ['admin'])]).toEqual([false, true, true]);
+    // a deleted record (tombstone) means the defaults again: coaches only
+    access.applyPrivacy('b', null);
+    expect(access.liveAudience('b')).toBe(DEFAULT_PRIVACY.live);
+    expect(may('c', ['coach'])).toBe(true);
+  });
+
+  it('opens a group to its members and to whoever may watch one of them', () => {
+    const access = new WatchAccess();
+    access.applyPrivacy('a2', privacy('a2', 'public', 1));
     const group = { members: ['a2', 'a3'] };
     const groups = (id: string) => (id === 'g' ? group : undefined);
     expect(access.allowed(claims('a3'), 'group:g', groups)).toBe(true);
-    expect(access.allowed(claims('x', ['athlete'], ['a2']), 'group:g', groups)).toBe(true);
+    expect(access.allowed(claims('x'), 'group:g', groups)).toBe(true);
+    access.applyPrivacy('a2', privacy('a2', 'coach', 2));
     expect(access.allowed(claims('x'), 'group:g', groups)).toBe(false);
     expect(access.allowed(claims('x'), 'group:nope', groups)).toBe(false);
     expect(access.allowed(claims('x'), 'nonsense', groups)).toBe(false);

@@ -100,6 +100,36 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
   };
   const open = async (user: string, roles?: LiveRole[], watch?: string[]) =>
     LiveClient.open(`${url}?access_token=${await token(user, roles, watch)}`);
+  /** Produces one record of social's (or users') access events, as those services would. */
+  const accessEvent = async (topic: 'privacy' | 'follows' | 'coachLinks', key: string, value: object, id: string) => {
+    const type = {
+      privacy: kafkaTopics.privacyUpdated,
+      follows: kafkaTopics.followUpdated,
+      coachLinks: kafkaTopics.coachLinkUpdated,
+    }[topic];
+    await producer.send({
+      topic: server.topics[topic],
+      acks: -1,
+      messages: [
+        { key, value: JSON.stringify(value), headers: cloudEventHeaders({ type: type.name, id, source: '/social' }) },
+      ],
+    });
+  };
+  const setPrivacy = (athleteId: string, live: string, updatedAt: number) =>
+    accessEvent(
+      'privacy',
+      athleteId,
+      { athleteId, live, sessions: 'coach', location: 'coach', updatedAt },
+      `${athleteId}:${updatedAt}`,
+    );
+  const setFollow = (followerId: string, followeeId: string, state: string, updatedAt: number) =>
+    accessEvent(
+      'follows',
+      followeeId,
+      { followerId, followeeId, state, updatedAt },
+      `${followeeId}:${followerId}:${updatedAt}`,
+    );
+  const viewer = (sub: string, roles: LiveRole[] = ['athlete']) => ({ sub, roles });
 
   beforeAll(async () => {
     dataDir = tempDir('live');
@@ -206,17 +236,151 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     expect(c.frames.at(-1)).toMatchObject({ type: 'error', code: 'WS_AUTH_TOKEN_EXPIRED' });
   });
 
-  it('lets athletes follow only themselves and whom they watch, admins anyone', async () => {
-    const a = await open('a1', ['athlete'], ['a3']);
+  it("lets viewers follow themselves and whom the athlete's privacy admits, admins anyone; the watch claim grants nothing", async () => {
+    const a3 = `a3-${transport}`;
+    const a = await open('a1', ['athlete'], [a3, 'a2']);
     a.send({ type: 'subscribe', channel: 'athlete:a2' });
     expect(await a.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN', channel: 'athlete:a2' });
-    a.send({ type: 'subscribe', channel: 'athlete:a3' });
-    expect(await a.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a3' });
+    a.send({ type: 'subscribe', channel: `athlete:${a3}` });
+    expect(await a.next((f) => f.type === 'error' && f.channel === `athlete:${a3}`)).toMatchObject({
+      code: 'WS_LIVE_FORBIDDEN',
+    });
+    await setPrivacy(a3, 'public', Date.now());
+    await waitFor(() => server.access.mayWatchAthlete(viewer('a1'), a3), 10_000, 'the privacy record');
+    a.send({ type: 'subscribe', channel: `athlete:${a3}` });
+    expect(await a.next((f) => f.type === 'subscribed')).toMatchObject({ channel: `athlete:${a3}` });
     const admin = await open('ops1', ['admin']);
     admin.send({ type: 'subscribe', channel: 'athlete:a2' });
     expect(await admin.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'athlete:a2' });
     a.close();
     admin.close();
+  });
+
+  for (const revoke of ['follow removed', 'follow blocked', 'privacy tightened'] as const) {
+    it(`stops the next frame to a friend when ${revoke}, measured from the revoking record`, async () => {
+      const slug = revoke.replace(' ', '-');
+      const athlete = `b-${slug}-${transport}`;
+      const fan = `f-${slug}-${transport}`;
+      const t0 = Date.now();
+      await setPrivacy(athlete, 'friends', t0);
+      await setFollow(fan, athlete, 'requested', t0);
+      const f = await open(fan);
+      await waitFor(() => server.access.liveAudience(athlete) === 'friends', 10_000, 'privacy read');
+      f.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      expect(await f.next((x) => x.type === 'error' && x.channel === `athlete:${athlete}`)).toMatchObject({
+        code: 'WS_LIVE_FORBIDDEN',
+      });
+      await setFollow(fan, athlete, 'accepted', t0 + 1);
+      await waitFor(() => server.access.mayWatchAthlete(viewer(fan), athlete), 10_000, 'the accepted follow');
+      f.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      await f.next((x) => x.type === 'subscribed' && x.channel === `athlete:${athlete}`);
+      const admin = await open(`ops-${slug}-${transport}`, ['admin']);
+      admin.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      await admin.next((x) => x.type === 'subscribed');
+
+      // Frames keep flowing while the permission is revoked.
+      let seq = 1;
+      let stop = false;
+      const pump = (async () => {
+        while (!stop) {
+          await produce([statsMessage(athlete, seq++, seq * 10)]);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      await f.next((x) => x.type === 'stats', 10_000);
+      const producedAt = Date.now();
+      const before = f.frames.length;
+      if (revoke === 'privacy tightened') await setPrivacy(athlete, 'coach', t0 + 2);
+      else await setFollow(fan, athlete, revoke === 'follow removed' ? 'removed' : 'blocked', t0 + 2);
+      let appliedAt = 0;
+      await waitFor(
+        () => {
+          if (server.access.mayWatchAthlete(viewer(fan), athlete)) return false;
+          appliedAt = Date.now();
+          return true;
+        },
+        10_000,
+        'the revocation applied',
+      );
+      const appliedSeq = seq;
+      const errorFrame = await f.next((x) => x.type === 'error' && x.channel === `athlete:${athlete}`, 10_000, before);
+      expect(errorFrame).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
+      // the admin keeps receiving frames produced after the revocation; the fan gets none of them
+      await admin.next((x) => x.type === 'stats' && (x.seq as number) > appliedSeq + 5, 10_000);
+      stop = true;
+      await pump;
+      const stats = f.frames
+        .map((x, i) => ({ x, at: f.receivedAt[i]! }))
+        .filter(({ x }) => x.type === 'stats' && x.channel === `athlete:${athlete}`);
+      const last = stats.at(-1)!;
+      expect(stats.filter(({ x }) => (x.seq as number) >= appliedSeq)).toEqual([]);
+      // the hub drops the subscription before it sends the error frame: no stats frame follows it
+      const errorAt = f.frames.indexOf(errorFrame);
+      expect(f.frames.slice(errorAt).filter((x) => x.type === 'stats' && x.channel === `athlete:${athlete}`)).toEqual(
+        [],
+      );
+      console.info(
+        `[live-access ${transport}] ${revoke}: revoking record produced → last frame ${last.at - producedAt} ms, → projection applied ≤ ${appliedAt - producedAt} ms`,
+      );
+      f.close();
+      admin.close();
+    }, 30_000);
+  }
+
+  it('pushes a notifications.live record to its user channel: own only (admin any), not kept for later', async () => {
+    const me = `u-${transport}`;
+    const mine = await open(me);
+    mine.send({ type: 'subscribe', channel: `user:${me}` });
+    expect(await mine.next((f) => f.type === 'subscribed')).toMatchObject({ channel: `user:${me}`, snapshot: null });
+    const other = await open(`other-${transport}`);
+    other.send({ type: 'subscribe', channel: `user:${me}` });
+    expect(await other.next((f) => f.type === 'error')).toMatchObject({
+      code: 'WS_LIVE_FORBIDDEN',
+      channel: `user:${me}`,
+    });
+    const admin = await open(`ops-u-${transport}`, ['admin']);
+    admin.send({ type: 'subscribe', channel: `user:${me}` });
+    await admin.next((f) => f.type === 'subscribed');
+    const createdAt = Date.now();
+    const note = (notificationId: string) => ({
+      notificationId,
+      userId: me,
+      kind: 'friend.ride.started',
+      title: 'B started a ride',
+      body: 'Watch live',
+      locale: 'en',
+      createdAt,
+    });
+    const send = (value: object | string) =>
+      producer.send({
+        topic: server.topics.notifications,
+        acks: -1,
+        messages: [
+          {
+            key: me,
+            value: typeof value === 'string' ? value : JSON.stringify(value),
+            headers: cloudEventHeaders({ type: kafkaTopics.notificationLive.name, id: 'n', source: '/notifications' }),
+          },
+        ],
+      });
+    const producedAt = Date.now();
+    await send('{not json');
+    await send({ ...note('bad'), extra: 1 });
+    await send(note(`n1-${transport}`));
+    const got = await mine.next((f) => f.type === 'notification', 10_000);
+    console.info(`[live-access ${transport}] notifications.live record → frame ${Date.now() - producedAt} ms`);
+    expect(got).toEqual({ type: 'notification', channel: `user:${me}`, data: note(`n1-${transport}`) });
+    expect(await admin.next((f) => f.type === 'notification')).toMatchObject({
+      data: { notificationId: `n1-${transport}` },
+    });
+    // the malformed records before it were skipped, not delivered
+    expect(mine.frames.filter((f) => f.type === 'notification')).toHaveLength(1);
+    expect(other.frames.filter((f) => f.type === 'notification')).toHaveLength(0);
+    // a late subscriber gets no snapshot of it
+    const late = await open(me);
+    late.send({ type: 'subscribe', channel: `user:${me}` });
+    expect(await late.next((f) => f.type === 'subscribed')).toMatchObject({ snapshot: null, seq: null });
+    for (const c of [mine, other, admin, late]) c.close();
   });
 
   it('lets a coach follow the athletes they coach, and stops the next frame when the link ends', async () => {
@@ -243,11 +407,7 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     expect(await coach.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
     const t0 = Date.now();
     await link(true, t0);
-    await waitFor(
-      () => server.access.mayWatchAthlete({ sub: coachId, roles: ['coach'], watch: [], exp: 0 }, athlete),
-      10_000,
-      'the link',
-    );
+    await waitFor(() => server.access.mayWatchAthlete(viewer(coachId, ['coach']), athlete), 10_000, 'the link');
     coach.send({ type: 'subscribe', channel: `athlete:${athlete}` });
     await coach.next((f) => f.type === 'subscribed' && f.channel === `athlete:${athlete}`);
     await produce([statsMessage(athlete, 1, 100)]);
@@ -401,7 +561,9 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     expect(await outsider.next((f) => f.type === 'error')).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
     outsider.send({ type: 'subscribe', channel: 'group:nope' });
     expect(await outsider.next((f) => f.code === 'WS_LIVE_UNKNOWN_GROUP')).toBeTruthy();
-    const watcher = await open('fan', ['athlete'], [`m2-${transport}`]);
+    await setPrivacy(`m2-${transport}`, 'public', Date.now());
+    await waitFor(() => server.access.mayWatchAthlete(viewer('fan'), `m2-${transport}`), 10_000, 'm2 public');
+    const watcher = await open('fan');
     watcher.send({ type: 'subscribe', channel: `group:${g}` });
     await watcher.next((f) => f.type === 'subscribed');
     const member = await open(`m1-${transport}`);
@@ -442,6 +604,92 @@ describe.each(['uws', 'ws'] as const)('live server over %s', (transport) => {
     watcher.close();
     member.close();
   }, 30_000);
+
+  it("group leaderboards follow each member's privacy: per viewer, hidden members omitted, re-filtered on change", async () => {
+    const g = `private-ride-${transport}`;
+    const [pub, priv, fan] = [`pub-${transport}`, `priv-${transport}`, `gfan-${transport}`];
+    const t0 = Date.now();
+    await setPrivacy(pub, 'public', t0);
+    await setPrivacy(priv, 'friends', t0);
+    // the group comes from social as a live.group.updated record
+    await producer.send({
+      topic: server.topics.groups,
+      acks: -1,
+      messages: [
+        {
+          key: g,
+          value: JSON.stringify({
+            groupId: g,
+            name: 'Mixed privacy',
+            members: [pub, priv],
+            rankBy: 'distance',
+            updatedBy: 'social',
+            updatedAt: t0,
+          }),
+          headers: cloudEventHeaders({ type: kafkaTopics.groupUpdated.name, id: `${g}:${t0}`, source: '/social' }),
+        },
+      ],
+    });
+    await waitFor(
+      () => server.groups.get(g) !== undefined && server.access.liveAudience(priv) === 'friends',
+      10_000,
+      'group and privacy read',
+    );
+    const ids = (f: Frame) => (f.data as { entries: { athleteId: string; rank: number }[] }).entries;
+    const viewers = {
+      fan: await open(fan),
+      member: await open(priv),
+      admin: await open(`ops-g-${transport}`, ['admin']),
+    };
+    for (const c of Object.values(viewers)) {
+      c.send({ type: 'subscribe', channel: `group:${g}` });
+      await c.next((f) => f.type === 'subscribed');
+    }
+    const pump = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await produce([statsMessage(pub, seqOf(pub), 1000), statsMessage(priv, seqOf(priv), 5000)]);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const seqs = new Map<string, number>();
+    const seqOf = (a: string) => {
+      const n = (seqs.get(a) ?? 0) + 1;
+      seqs.set(a, n);
+      return n;
+    };
+    const board = (c: LiveClient, pred: (e: ReturnType<typeof ids>) => boolean, from = 0) =>
+      c.next((f) => f.type === 'leaderboard' && f.channel === `group:${g}` && pred(ids(f)), 10_000, from);
+    await pump(12);
+    // the admin and the member (who sees themselves and the public member) get both rows
+    expect(ids(await board(viewers.admin, (e) => e.length === 2)).map((e) => e.athleteId)).toEqual([priv, pub]);
+    expect(ids(await board(viewers.member, (e) => e.length === 2)).map((e) => e.athleteId)).toEqual([priv, pub]);
+    // the fan may watch only the public member: the private one is omitted, ranks renumbered
+    expect(ids(await board(viewers.fan, (e) => e.length > 0))).toMatchObject([{ athleteId: pub, rank: 1 }]);
+    const fanBoards = () => viewers.fan.frames.filter((f) => f.type === 'leaderboard');
+    expect(fanBoards().flatMap((f) => ids(f).map((e) => e.athleteId))).not.toContain(priv);
+    expect(JSON.stringify(viewers.fan.frames)).not.toContain(priv);
+    // viewers with the same visible set share one serialised view
+    expect(server.hub.groupViews.get(g)?.size).toBe(1);
+
+    // priv accepts the fan's follow: the fan's board now shows priv too
+    await setFollow(fan, priv, 'accepted', t0 + 1);
+    const mark = viewers.fan.frames.length;
+    await pump(15);
+    expect(ids(await board(viewers.fan, (e) => e.length === 2, mark)).map((e) => e.athleteId)).toEqual([priv, pub]);
+    // …and the follow removed hides it again
+    await setFollow(fan, priv, 'removed', t0 + 2);
+    await waitFor(() => !server.access.mayWatchAthlete(viewer(fan), priv), 10_000, 'follow removed');
+    const mark2 = viewers.fan.frames.length;
+    await pump(15);
+    await board(viewers.fan, (e) => e.length === 1, mark2);
+    expect(
+      viewers.fan.frames
+        .slice(mark2)
+        .filter((f) => f.type === 'leaderboard')
+        .flatMap((f) => ids(f).map((e) => e.athleteId)),
+    ).not.toContain(priv);
+    for (const c of Object.values(viewers)) c.close();
+  }, 60_000);
 
   it('answers a bad message with an error and closes; a bad channel name only errors', async () => {
     const c = await open('a1');

@@ -198,7 +198,7 @@ export const kafkaTopics = {
     value: GroupUpdated,
     ceId: '{groupId}:{updatedAt}',
     ceSource: '/live',
-    producer: 'stream (live server, PUT /v1/groups/{id})',
+    producer: 'social (groups API); the live server (PUT /v1/groups/{id}) until social serves it',
     configs: compacted,
   },
   followUpdated: {

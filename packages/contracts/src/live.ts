@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { GROUP_RANK_BY } from './events/groups.js';
+import { NotificationLive } from './events/notifications.js';
 import { StatsUpdated } from './events/stats.js';
 import { EpochMs, Id } from './ids.js';
 
@@ -15,17 +16,18 @@ export const LIVE_PATH = '/v1/live';
 export const LIVE_ROLES = ['athlete', 'coach', 'admin'] as const;
 export type LiveRole = (typeof LIVE_ROLES)[number];
 
-export const LIVE_CHANNEL_PATTERN_SOURCE = '^(athlete|group):[A-Za-z0-9_-]{1,64}$';
+export const LIVE_CHANNEL_PATTERN_SOURCE = '^(athlete|group|user):[A-Za-z0-9_-]{1,64}$';
 const LIVE_CHANNEL_PATTERN = new RegExp(LIVE_CHANNEL_PATTERN_SOURCE);
 const Channel = Type.String({
   pattern: LIVE_CHANNEL_PATTERN_SOURCE,
-  description: '`athlete:<athleteId>` or `group:<groupId>`',
+  description: '`athlete:<athleteId>`, `group:<groupId>` or `user:<userId>` (own notifications; admin any)',
 });
 
-export type LiveChannel = { kind: 'athlete' | 'group'; id: string };
+export type LiveChannel = { kind: 'athlete' | 'group' | 'user'; id: string };
 export const liveChannel = {
   athlete: (id: string) => `athlete:${id}`,
   group: (id: string) => `group:${id}`,
+  user: (id: string) => `user:${id}`,
 };
 export function parseLiveChannel(channel: unknown): LiveChannel | null {
   if (typeof channel !== 'string' || !LIVE_CHANNEL_PATTERN.test(channel)) return null;
@@ -149,6 +151,18 @@ export const LiveLeaderboard = Type.Object(
   },
   { $id: 'wattstream/v1/LiveLeaderboard', additionalProperties: false },
 );
+export const LiveNotification = Type.Object(
+  {
+    type: Type.Literal('notification'),
+    channel: Channel,
+    data: NotificationLive,
+  },
+  {
+    $id: 'wattstream/v1/LiveNotification',
+    additionalProperties: false,
+    description: 'A `notifications.live` record for the user of channel `user:<id>`; not kept for snapshots.',
+  },
+);
 export const LiveError = Type.Object(
   {
     type: Type.Literal('error'),
@@ -158,13 +172,14 @@ export const LiveError = Type.Object(
   },
   { $id: 'wattstream/v1/LiveError', additionalProperties: false },
 );
-export const LiveServerMessage = Type.Union([LiveSubscribed, LiveStats, LiveLeaderboard, LiveError], {
+export const LiveServerMessage = Type.Union([LiveSubscribed, LiveStats, LiveLeaderboard, LiveNotification, LiveError], {
   $id: 'wattstream/v1/LiveServerMessage',
   description: 'A message from the live server.',
 });
 export type LiveSubscribed = Static<typeof LiveSubscribed>;
 export type LiveStats = Static<typeof LiveStats>;
 export type LiveLeaderboard = Static<typeof LiveLeaderboard>;
+export type LiveNotification = Static<typeof LiveNotification>;
 export type LiveError = Static<typeof LiveError>;
 export type LiveServerMessage = Static<typeof LiveServerMessage>;
 

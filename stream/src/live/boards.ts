@@ -1,4 +1,4 @@
-import { type GroupUpdated, liveChannel, type StatsUpdated } from '@wattstream/contracts';
+import { type GroupUpdated, type Leaderboard, liveChannel, type StatsUpdated } from '@wattstream/contracts';
 import type { Logger } from '@wattstream/platform';
 import { frames } from './frames.js';
 import { computeLeaderboard } from './leaderboard.js';
@@ -11,7 +11,8 @@ export interface BoardSink {
 /**
  * Group leaderboards: a group is recomputed when a member's stats (or the group itself) changed,
  * at most once per tick (LIVE_LEADERBOARD_INTERVAL), and published on `group:<id>` with its own
- * increasing seq.
+ * increasing seq. Each per-viewer view of a group (`views`: view channel → members it shows) gets
+ * the same board without the members it hides, ranks renumbered, serialised once per view.
  */
 export class Leaderboards {
   private readonly groupsOf = new Map<string, Set<string>>();
@@ -27,6 +28,7 @@ export class Leaderboards {
     private readonly weightKg: (athleteId: string) => number,
     private readonly sink: BoardSink,
     private readonly logger: Logger,
+    private readonly views: (groupId: string) => ReadonlyMap<string, ReadonlySet<string>> | undefined = () => undefined,
   ) {
     this.reindex();
   }
@@ -34,6 +36,11 @@ export class Leaderboards {
   /** The groups changed (created, edited, deleted): rebuild the member index; `id` is recomputed. */
   groupChanged(id: string): void {
     this.reindex();
+    this.dirty.add(id);
+  }
+
+  /** A group's board should be published again at the next tick (e.g. for a new view). */
+  refresh(id: string): void {
     this.dirty.add(id);
   }
 
@@ -50,17 +57,23 @@ export class Leaderboards {
       this.dirty.delete(id);
       const g = this.groups.get(id);
       if (g === undefined) continue;
-      let raw: string;
+      let board: Leaderboard;
       try {
-        raw = JSON.stringify(computeLeaderboard(g, this.latest, this.weightKg, now));
+        board = computeLeaderboard(g, this.latest, this.weightKg, now);
       } catch (err) {
         this.logger.warn({ err, groupId: id }, 'leaderboard not computed');
         continue;
       }
+      const raw = JSON.stringify(board);
       const seq = (this.seq.get(id) ?? 0) + 1;
       this.seq.set(id, seq);
       const name = liveChannel.group(id);
       this.sink.publish(name, seq, now, raw, frames.leaderboard(name, seq, raw));
+      for (const [view, visible] of this.views(id) ?? []) {
+        const entries = board.entries.filter((e) => visible.has(e.athleteId)).map((e, i) => ({ ...e, rank: i + 1 }));
+        const viewRaw = JSON.stringify({ ...board, entries });
+        this.sink.publish(view, seq, now, viewRaw, frames.leaderboard(name, seq, viewRaw));
+      }
       n++;
     }
     this.sink.flush();

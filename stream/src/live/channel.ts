@@ -26,6 +26,8 @@ export class Channel {
     readonly name: string,
     private readonly historyMs: number,
     private readonly maxEntries: number,
+    /** the name clients know: `name` itself, or the group of a per-viewer view channel */
+    readonly label: string = name,
   ) {}
 
   /**

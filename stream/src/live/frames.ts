@@ -1,6 +1,6 @@
 /**
  * The one encoder of every frame the live server sends (`LiveServerMessage` of the contract):
- * `subscribed`, `stats`, `leaderboard`, `error`. Stats and leaderboards arrive already serialised
+ * `subscribed`, `stats`, `leaderboard`, `notification`, `error`. Stats and leaderboards arrive already serialised
  * (from Kafka, or computed once per group), so a frame is built by splicing that JSON into a fixed
  * envelope — encoded once per update and shared by every subscriber. The contract test
  * (stream/test/frames.test.ts) validates every shape against the schemas.
@@ -13,6 +13,10 @@ export const frames = {
   },
   leaderboard(channel: string, seq: number, data: string): Buffer {
     return Buffer.from(`{"type":"leaderboard","channel":${str(channel)},"seq":${seq},"data":${data}}`);
+  },
+  /** A notification for channel `user:<id>` (`data`: the `notifications.live` record's JSON). */
+  notification(channel: string, data: string): Buffer {
+    return Buffer.from(`{"type":"notification","channel":${str(channel)},"data":${data}}`);
   },
   /** The snapshot (latest state, or null) and, for a `since` replay, how many frames follow. */
   subscribed(

@@ -71,6 +71,8 @@ export const MAX_MESSAGES_DURING_AUTH = 32;
 export class Conn {
   claims: UserClaims | null = null;
   readonly subs = new Set<Channel>();
+  /** channel name the client asked for → the channel it gets (a group view, see `Hub.resolve`) */
+  readonly views = new Map<string, Channel>();
   /** ordered frames that must not be dropped (subscribed, replays, errors) */
   readonly queue: Buffer[] = [];
   queuedBytes = 0;
@@ -107,6 +109,14 @@ const MAX_TIMER_MS = 2_147_483_647;
 export class Hub {
   readonly channels = new Map<string, Channel>();
   readonly conns = new Set<Conn>();
+  /**
+   * Per-viewer group visibility: groupId → view channel → the members it shows. A viewer who may
+   * not watch every member of a group follows the view of the members they may watch; viewers
+   * with the same visible set share one view, so its leaderboard is serialised once for all.
+   */
+  readonly groupViews = new Map<string, Map<string, ReadonlySet<string>>>();
+  /** A view was created: its group's leaderboard should be published for it soon. */
+  onViewCreated: ((groupId: string) => void) | undefined;
   private readonly dirty = new Set<Conn>();
   private flushScheduled = false;
   readonly stats: HubStats = {
@@ -158,10 +168,10 @@ export class Hub {
     this.nativePublish = publish;
   }
 
-  channel(name: string): Channel {
+  channel(name: string, label: string = name): Channel {
     let ch = this.channels.get(name);
     if (ch === undefined) {
-      ch = new Channel(name, this.opts.historyMs, 2000);
+      ch = new Channel(name, this.opts.historyMs, 2000, label);
       this.channels.set(name, ch);
     }
     return ch;
@@ -199,8 +209,10 @@ export class Hub {
     for (const ch of conn.subs) {
       ch.subs.delete(conn);
       ch.jsSubs.delete(conn);
+      this.releaseView(ch);
     }
     conn.subs.clear();
+    conn.views.clear();
     conn.pending.clear();
     conn.queue.length = 0;
     this.dirty.delete(conn);
@@ -328,10 +340,53 @@ export class Hub {
     const claims = conn.claims;
     if (claims === null) return;
     for (const ch of [...conn.subs]) {
-      if (this.allowed(claims, ch.name)) continue;
-      this.unsubscribe(conn, ch.name);
-      this.error(conn, LiveErrorCode.Forbidden, `no longer allowed to follow ${ch.name}`, ch.name);
+      if (this.allowed(claims, ch.label)) {
+        // still allowed, but perhaps to see other members of a group: move to the right view
+        if (this.resolve(claims, ch.label) !== ch.name) {
+          this.unsubscribe(conn, ch.label);
+          this.subscribe(conn, ch.label, undefined);
+        }
+        continue;
+      }
+      this.unsubscribe(conn, ch.label);
+      this.error(conn, LiveErrorCode.Forbidden, `no longer allowed to follow ${ch.label}`, ch.label);
     }
+  }
+
+  /**
+   * The channel `claims` gets for `name`: `name` itself, except for a group with members the
+   * viewer may not watch — then the group's view of the members they may watch (created here).
+   */
+  private resolve(claims: UserClaims, name: string): string {
+    const c = parseLiveChannel(name);
+    if (c === null || c.kind !== 'group') return name;
+    const g = this.groups.get(c.id);
+    if (g === undefined) return name;
+    const visible = g.members.filter((m) => this.access.mayWatchAthlete(claims, m));
+    if (visible.length === g.members.length) return name;
+    // '|' never occurs in an id, so a view's name never collides with a channel's
+    const view = `${name}|${[...visible].sort().join(',')}`;
+    let views = this.groupViews.get(c.id);
+    if (views === undefined) {
+      views = new Map();
+      this.groupViews.set(c.id, views);
+    }
+    if (!views.has(view)) {
+      views.set(view, new Set(visible));
+      this.onViewCreated?.(c.id);
+    }
+    return view;
+  }
+
+  /** Forgets a group view nobody follows any more. */
+  private releaseView(ch: Channel): void {
+    if (ch.name === ch.label || ch.subs.size > 0) return;
+    const c = parseLiveChannel(ch.label);
+    if (c === null) return;
+    const views = this.groupViews.get(c.id);
+    views?.delete(ch.name);
+    if (views?.size === 0) this.groupViews.delete(c.id);
+    this.channels.delete(ch.name);
   }
 
   /** `recheck` for every connection: after a permission changed. */
@@ -352,13 +407,17 @@ export class Hub {
       this.error(conn, LiveErrorCode.Forbidden, `not allowed to follow ${name}`, name);
       return;
     }
-    const ch = this.channel(name);
+    const ch = this.channel(this.resolve(claims, name), name);
+    const previous = conn.views.get(name);
+    if (previous !== undefined && previous !== ch) this.unsubscribe(conn, name);
     if (!conn.subs.has(ch) && conn.subs.size >= this.opts.maxSubscriptions) {
+      this.releaseView(ch);
       this.error(conn, LiveErrorCode.TooManySubscriptions, `at most ${this.opts.maxSubscriptions} channels`, name);
       return;
     }
     const fresh = !conn.subs.has(ch);
     conn.subs.add(ch);
+    conn.views.set(name, ch);
     ch.subs.add(conn);
     conn.pending.delete(ch);
     const out: Buffer[] = [];
@@ -378,7 +437,7 @@ export class Hub {
         for (const f of out) sock.send(f);
       });
       this.stats.framesSent += out.length;
-      if (fresh) sock.subscribe?.(name);
+      if (fresh) sock.subscribe?.(ch.name);
     } else {
       if (conn.native) this.demote(conn);
       ch.jsSubs.add(conn);
@@ -388,14 +447,15 @@ export class Hub {
   }
 
   private unsubscribe(conn: Conn, name: string): void {
-    const ch = this.channels.get(name);
-    if (ch === undefined) return;
-    if (!conn.subs.has(ch)) return;
+    const ch = conn.views.get(name);
+    conn.views.delete(name);
+    if (ch === undefined || !conn.subs.has(ch)) return;
     conn.subs.delete(ch);
     conn.pending.delete(ch);
     ch.subs.delete(conn);
     ch.jsSubs.delete(conn);
-    if (conn.native) conn.sock.unsubscribe?.(name);
+    if (conn.native) conn.sock.unsubscribe?.(ch.name);
+    this.releaseView(ch);
   }
 
   /** Moves a connection off the native fan-out (it is slow): it now gets the latest frame per channel. */
@@ -449,6 +509,24 @@ export class Hub {
         this.dirty.add(conn);
       }
     }
+  }
+
+  /**
+   * A one-off frame for the current subscribers of `name` (a user's notification): not kept for
+   * snapshots or replays, and nobody subscribed means nobody gets it.
+   */
+  deliver(name: string, frame: Buffer): number {
+    const ch = this.channels.get(name);
+    if (ch === undefined || ch.subs.size === 0) return 0;
+    const nativeSubs = ch.subs.size - ch.jsSubs.size;
+    if (nativeSubs > 0 && this.nativePublish !== undefined) {
+      this.nativeNames.push(name);
+      this.nativeFrames.push(frame);
+      this.stats.framesSent += nativeSubs;
+    }
+    for (const conn of ch.jsSubs) this.enqueue(conn, frame);
+    this.flush();
+    return ch.subs.size;
   }
 
   scheduleFlush(): void {

@@ -29,6 +29,7 @@ import { StatsFeed } from './feed.js';
 import { GroupStore } from './groups.js';
 import { json, liveHttp } from './http.js';
 import { ERROR_WINDOW_MS, Hub, MAX_ERRORS_PER_WINDOW } from './hub.js';
+import { NotificationFeed } from './notifications.js';
 import type { Transport, UpgradeRequest } from './transport.js';
 import { loadNativeUws, UwsTransport } from './transport-uws.js';
 import { WsTransport } from './transport-ws.js';
@@ -76,7 +77,8 @@ export interface LiveParts {
  * commits), keeps a 60 s history per channel, computes group leaderboards, and pushes to
  * WebSocket clients at `/v1/live`. Also serves the dashboard and `PUT /v1/groups/{id}`. Tokens are
  * the users service's (verified against its JWKS) or development ones (`stream token`); who may
- * watch whom follows the coach links of the users service (see `WatchAccess`). Ready once its
+ * watch whom is a projection of social's privacy and follows and the users service's coach links
+ * (see `WatchAccess`). Ready once its
  * Kafka readers have caught up and the WebSocket port listens.
  */
 export const liveService = defineService({
@@ -103,6 +105,9 @@ export const liveService = defineService({
         t(topics.groups, kafkaTopics.groupUpdated),
         t(topics.profiles, kafkaTopics.profileUpdated),
         t(topics.coachLinks, kafkaTopics.coachLinkUpdated),
+        t(topics.follows, kafkaTopics.followUpdated),
+        t(topics.privacy, kafkaTopics.privacyUpdated),
+        t(topics.notifications, kafkaTopics.notificationLive),
       ],
       { partitions: cfg.partitions },
     );
@@ -115,10 +120,10 @@ export const liveService = defineService({
     const [profilesRead, groupsRead, linksRead] = await Promise.all([
       profiles.caughtUp(10_000),
       groups.caughtUp(10_000),
-      access.start(kafka, topics.coachLinks, cfg.instanceId, logger),
+      access.start(kafka, topics, cfg.instanceId, logger),
     ]);
     if (!(profilesRead && groupsRead && linksRead))
-      logger.warn('profiles, groups or coach links not fully read within 10 s');
+      logger.warn('profiles, groups, coach links, follows or privacy not fully read within 10 s');
     ctx.onShutdown('close', 'live: readers and producer', async () => {
       await Promise.all([profiles.stop(), groups.stop(), access.stop(), producer.disconnect().catch(() => {})]);
     });
@@ -152,7 +157,9 @@ export const liveService = defineService({
       (a) => (profiles.get(a) ?? DEFAULT_PROFILE).weightKg,
       hub,
       logger,
+      (id) => hub.groupViews.get(id),
     );
+    hub.onViewCreated = (id) => boards.refresh(id);
     groups.onChange = (id) => {
       boards.groupChanged(id);
       hub.recheckAll(); // a member left: who may watch the group changed
@@ -180,6 +187,16 @@ export const liveService = defineService({
       clearInterval(boardTimer);
       await feed.stop();
     });
+
+    const notifications = new NotificationFeed(
+      kafka,
+      topics.notifications,
+      `live-notifications-${cfg.instanceId}`,
+      hub,
+      logger,
+    );
+    if (!(await notifications.start())) logger.warn('notifications.live not fully read within 10 s');
+    ctx.onShutdown('intake', 'live: notifications', () => notifications.stop());
 
     liveMetrics(ctx.registry, hub, () => feed.bad);
 

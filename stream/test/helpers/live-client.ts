@@ -13,6 +13,8 @@ export interface Frame {
 /** A live-protocol test client on `ws`: collects frames, waits for the ones a test expects. */
 export class LiveClient {
   readonly frames: Frame[] = [];
+  /** when each frame of `frames` arrived (Date.now()) */
+  readonly receivedAt: number[] = [];
   closeCode: number | undefined;
   private waiters: (() => void)[] = [];
   readonly closed: Promise<number>;
@@ -20,6 +22,7 @@ export class LiveClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       this.frames.push(JSON.parse(data.toString()) as Frame);
+      this.receivedAt.push(Date.now());
       this.wake();
     });
     this.closed = new Promise((resolve) => {

@@ -219,7 +219,15 @@ export const DEPLOYABLES: readonly Deployable[] = [
     http: { name: 'http', port: P.live, env: 'LIVE_PORT' },
     kernel: false,
     kafka: {
-      consumes: ['statsUpdated', 'profileUpdated', 'groupUpdated'],
+      consumes: [
+        'statsUpdated',
+        'profileUpdated',
+        'groupUpdated',
+        'coachLinkUpdated',
+        'followUpdated',
+        'privacyUpdated',
+        'notificationLive',
+      ],
       produces: ['groupUpdated'],
       groups: ['live-'],
     },
