@@ -12,5 +12,5 @@ require_prometheus
 require_pnpm
 install_and_build
 
-log "starting the pipeline: Kafka, QuestDB, ingest, sink, stream worker, live server, simulated fleet"
-pnpm --silent pipeline up
+log "starting the pipeline: Kafka, QuestDB, PostgreSQL, Redis, the services, the gateway, a simulated fleet and Prometheus"
+pnpm --silent pipeline up --observe

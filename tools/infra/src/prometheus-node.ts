@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseDuration } from '@wattstream/platform';
 import { InfraErrorCode, infraError } from './errors.js';
 import { ManagedProcess } from './managed-process.js';
 
@@ -91,7 +92,7 @@ export class PrometheusNode {
       'global:',
       `  scrape_interval: ${interval}`,
       `  evaluation_interval: ${interval}`,
-      `  scrape_timeout: ${interval === '1s' ? '900ms' : '10s'}`,
+      `  scrape_timeout: ${scrapeTimeout(interval)}`,
       'rule_files:',
       ...(this.opts.ruleFiles ?? []).map((f) => `  - ${q(f)}`),
       'scrape_configs:',
@@ -148,4 +149,18 @@ export class PrometheusNode {
   stop(): Promise<boolean> {
     return this.service.stop({ graceMs: 10_000 });
   }
+}
+
+/**
+ * Prometheus refuses a scrape timeout above the interval: its default 10 s, or 90 % of a shorter
+ * interval (5 s on the main job).
+ */
+export function scrapeTimeout(interval: string): string {
+  const ms = parseDuration(interval);
+  if (ms === undefined)
+    throw infraError(
+      InfraErrorCode.StartFailed,
+      `scrape interval ${JSON.stringify(interval)} is not a duration such as 5s`,
+    );
+  return `${Math.min(10_000, Math.floor(ms * 0.9))}ms`;
 }

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../src/index.js';
+import { isAlive, scrapeTimeout } from '../src/index.js';
+
 import { type PromSample, startPrometheus, type TestPrometheus } from '../src/testing/index.js';
 
 /** Polls until `check` returns a truthy value (tools/infra cannot use testkit's waitFor: testkit depends on it). */
@@ -39,6 +40,13 @@ afterAll(async () => {
 const first = (rows: PromSample[]) => rows[0];
 
 describe('PrometheusNode', () => {
+  it('keeps the scrape timeout under the interval, which Prometheus requires (the main job scrapes every 5 s)', () => {
+    expect(scrapeTimeout('5s')).toBe('4500ms');
+    expect(scrapeTimeout('1s')).toBe('900ms');
+    expect(scrapeTimeout('1m')).toBe('10000ms');
+    expect(() => scrapeTimeout('soon')).toThrow(/not a duration/);
+  });
+
   it('scrapes the generated config’s targets and answers PromQL', async () => {
     prom = await startPrometheus({ jobs: [{ job: 'demo', targets: [target] }] });
     const config = readFileSync(prom.node.configFile, 'utf8');
