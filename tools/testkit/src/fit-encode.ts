@@ -48,6 +48,7 @@ export function encodeRide(start: Date, seconds: RideSecond[], sport: 'cycling' 
     totalElapsedTime: seconds.length - 1,
     totalTimerTime: seconds.length - 1,
     totalDistance: distance,
+    ...deviceSummary(seconds),
   };
   write(enc, Profile.MesgNum.LAP!, { timestamp: end, ...totals });
   write(enc, Profile.MesgNum.SESSION!, { timestamp: end, sport, ...totals });
@@ -55,7 +56,37 @@ export function encodeRide(start: Date, seconds: RideSecond[], sport: 'cycling' 
   return enc.close();
 }
 
+/**
+ * What a head unit writes into its lap and session messages (the fields the checks compare with a
+ * real device's): power averaged over the seconds that have it, normalized power (30 s rolling
+ * mean, 4th-power mean, 4th root), work, and heart-rate and cadence averages.
+ */
+function deviceSummary(seconds: RideSecond[]): Record<string, number> {
+  const power = seconds.flatMap((s) => (s.power === undefined ? [] : [s.power]));
+  const hr = seconds.flatMap((s) => (s.hr === undefined ? [] : [s.hr]));
+  const cadence = seconds.flatMap((s) => (s.cadence === undefined ? [] : [s.cadence]));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const out: Record<string, number> = {};
+  if (power.length > 0) {
+    out.avgPower = Math.round(mean(power));
+    out.maxPower = Math.max(...power);
+    out.totalWork = power.reduce((a, b) => a + b, 0);
+    if (power.length >= 30) {
+      let fourth = 0;
+      for (let i = 29; i < power.length; i++) fourth += mean(power.slice(i - 29, i + 1)) ** 4;
+      out.normalizedPower = Math.round((fourth / (power.length - 29)) ** 0.25);
+    }
+  }
+  if (hr.length > 0) {
+    out.avgHeartRate = Math.round(mean(hr));
+    out.maxHeartRate = Math.max(...hr);
+  }
+  if (cadence.length > 0) out.avgCadence = Math.round(mean(cadence));
+  return out;
+}
+
 /** A ride with changing power, HR, cadence and speed (a few seconds without power: a paused sensor). */
+
 export function sampleRide(n: number, seed = 1): RideSecond[] {
   return Array.from({ length: n }, (_, i) => ({
     ...(i % 97 === 50 ? {} : { power: 120 + ((i * 37 + seed * 11) % 230) }),
