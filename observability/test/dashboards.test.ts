@@ -3,10 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@wattstream/infra';
 import { promQuery, startPrometheus, type TestPrometheus } from '@wattstream/infra/testing';
-import { type Sink, startSink } from '@wattstream/ingest';
+import type { Sink } from '@wattstream/ingest';
 import { waitFor } from '@wattstream/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allQueries, DASHBOARDS, DASHBOARDS_DIR, RULES_FILE, renderDashboards } from '../src/index.js';
+import { startTestSink } from './support.js';
 
 /**
  * Dashboards as code, checked against a real Prometheus: every panel's PromQL parses, and every
@@ -19,14 +20,7 @@ let sink: Sink;
 beforeAll(async () => {
   const port = await freePort();
   const id = `dash-${randomUUID().slice(0, 8)}`;
-  sink = await startSink({
-    KAFKA_BROKERS: inject('infra').KAFKA_BROKERS,
-    QUESTDB_HTTP: inject('infra').QUESTDB_HTTP,
-    SINK_HTTP_PORT: String(port),
-    SINK_GROUP: id,
-    INGEST_INSTANCE: id,
-    LOG_LEVEL: 'silent',
-  });
+  sink = await startTestSink(port, id);
   prom = await startPrometheus({ jobs: [{ job: 'sink', targets: [`127.0.0.1:${port}`] }], ruleFiles: [RULES_FILE] });
   await waitFor(async () => (await prom.query('wattstream:sink_lag_seconds')).length > 0, {
     timeoutMs: 60_000,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { freePort } from '@wattstream/infra';
-import { type Sink, startSink } from '@wattstream/ingest';
+import type { Sink } from '@wattstream/ingest';
 import { waitFor } from '@wattstream/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doctorRow, examine, parseMetrics, renderDoctor, verdict } from '../src/index.js';
+import { startTestSink } from './support.js';
 
 describe('doctor: parsing and verdicts', () => {
   it('parses the exposition format, labels with escapes included', () => {
@@ -37,14 +38,7 @@ describe('doctor against running services', () => {
     const port = await freePort();
     address = `127.0.0.1:${port}`;
     const id = `doctor-${randomUUID().slice(0, 8)}`;
-    sink = await startSink({
-      KAFKA_BROKERS: inject('infra').KAFKA_BROKERS,
-      QUESTDB_HTTP: inject('infra').QUESTDB_HTTP,
-      SINK_HTTP_PORT: String(port),
-      SINK_GROUP: id,
-      INGEST_INSTANCE: id,
-      LOG_LEVEL: 'silent',
-    });
+    sink = await startTestSink(port, id);
   });
   afterAll(() => sink?.close());
 

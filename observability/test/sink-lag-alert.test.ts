@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort } from '@wattstream/infra';
 import { startPrometheus, type TestPrometheus } from '@wattstream/infra/testing';
-import { type Sink, startSink } from '@wattstream/ingest';
+import type { Sink } from '@wattstream/ingest';
 import { waitFor } from '@wattstream/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRules } from '../src/index.js';
+import { startTestSink } from './support.js';
 
 /**
  * End to end on the smallest real subset of the main job: the QuestDB sink (real Kafka and QuestDB
@@ -22,15 +23,7 @@ let sink: Sink | undefined;
 let sinkPort = 0;
 const group = `sink-e2e-${randomUUID().slice(0, 8)}`;
 
-const startTheSink = () =>
-  startSink({
-    KAFKA_BROKERS: inject('infra').KAFKA_BROKERS,
-    QUESTDB_HTTP: inject('infra').QUESTDB_HTTP,
-    SINK_HTTP_PORT: String(sinkPort),
-    SINK_GROUP: group,
-    INGEST_INSTANCE: group,
-    LOG_LEVEL: 'silent',
-  });
+const startTheSink = () => startTestSink(sinkPort, group);
 
 async function alerts(name: string): Promise<ApiAlert[]> {
   const res = await fetch(`${prom.url}/api/v1/alerts`);

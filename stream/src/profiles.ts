@@ -18,13 +18,7 @@ export class ProfileStore {
         this.profiles.delete(key);
         return;
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(value.toString('utf8'));
-      } catch {
-        parsed = undefined;
-      }
-      const r = validator.validate(parsed);
+      const r = validator.validateJson(value);
       if (!r.ok) {
         this.invalid++;
         logger.warn({ code: StreamErrorCode.BadProfile, key, reason: r.error.message }, 'profile record ignored');

@@ -40,13 +40,7 @@ export class EdgeRegistry {
       this.edges.delete(edgeId);
       return;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value.toString('utf8'));
-    } catch {
-      parsed = undefined;
-    }
-    const r = validate.validate(parsed);
+    const r = validate.validateJson(value);
     if (!r.ok || r.value.edgeId !== edgeId) {
       this.invalid++;
       return;

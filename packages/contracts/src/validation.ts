@@ -29,6 +29,11 @@ export interface Validator<S extends TSchema> {
   validate(value: unknown): Result<Static<S>>;
   /** Like `validate`, but throws the error. */
   assert(value: unknown): Static<S>;
+  /**
+   * Parses a record's bytes (UTF-8 JSON) and validates them: malformed JSON is a
+   * `WS_CONTRACT_MALFORMED_JSON` result, never a throw, so one bad record cannot stop a reader.
+   */
+  validateJson(bytes: Uint8Array | string): Result<Static<S>>;
   /** The raw compiled Ajv function, for hot paths that format errors themselves. */
   readonly check: ValidateFunction<Static<S>>;
 }
@@ -53,7 +58,23 @@ export function compile<S extends TSchema>(schema: S): Validator<S> {
       if (!r.ok) throw r.error;
       return r.value;
     },
+    validateJson(bytes) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
+      } catch (err) {
+        return {
+          ok: false,
+          error: new WattstreamError(
+            ContractErrorCode.MalformedJson,
+            `${name ?? 'value'}: not JSON (${(err as Error).message})`,
+          ),
+        };
+      }
+      return validate(parsed);
+    },
   };
+
   compiled.set(schema, validator as unknown as Validator<TSchema>);
   return validator;
 }

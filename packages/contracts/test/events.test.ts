@@ -304,6 +304,17 @@ const cases: [TSchema, unknown, unknown, string][] = [
 ];
 
 describe('event schemas', () => {
+  it("validateJson reads a record's bytes: malformed JSON is a coded result, never a throw", () => {
+    const v = compile(ProfileUpdated);
+    const [, good] = cases.find(([schema]) => schema === ProfileUpdated) ?? [];
+    const ok = v.validateJson(Buffer.from(JSON.stringify(good)));
+    expect(ok.ok ? ok.value : ok.error.message).toEqual(good);
+    const broken = v.validateJson(Buffer.from('{"athleteId":'));
+    expect(broken.ok ? 'accepted' : broken.error.code).toBe('WS_CONTRACT_MALFORMED_JSON');
+    const wrong = v.validateJson('{"athleteId":1}');
+    expect(wrong.ok ? 'accepted' : wrong.error.code).toBe('WS_CONTRACT_SCHEMA');
+  });
+
   for (const [schema, good, bad, fragment] of cases) {
     it(`${String(schema.$id)} accepts its example and rejects a broken one`, () => {
       const v = compile(schema);

@@ -140,19 +140,12 @@ export class WatchAccess {
     const follow = <T>(
       topic: string,
       name: string,
-      validator: { validate(v: unknown): { ok: true; value: T } | { ok: false } },
+      validator: { validateJson(bytes: Uint8Array): { ok: true; value: T } | { ok: false } },
       apply: (key: string, v: T | null) => void,
     ) =>
       new TopicReader(kafka, topic, `live-${name}-${instance}`, logger, (key, value) => {
         if (value === null) return apply(key, null);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(value.toString('utf8'));
-        } catch {
-          logger.warn({ topic, key }, 'access record ignored: not JSON');
-          return;
-        }
-        const r = validator.validate(parsed);
+        const r = validator.validateJson(value);
         if (r.ok) apply(key, r.value);
         else logger.warn({ topic, key }, 'access record ignored: not the contract');
       });

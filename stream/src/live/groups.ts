@@ -19,7 +19,7 @@ export class GroupStore {
         this.onChange(key);
         return;
       }
-      const r = validator.validate(JSON.parse(value.toString('utf8')));
+      const r = validator.validateJson(value);
       if (!r.ok) {
         logger.warn({ key, reason: r.error.message }, 'group record ignored');
         return;

@@ -26,13 +26,7 @@ export class NotificationFeed {
   ) {
     this.reader = new TopicReader(kafka, topic, name, logger, (key, value) => {
       if (value === null || !this.live) return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(value.toString('utf8'));
-      } catch {
-        parsed = undefined;
-      }
-      const r = validator.validate(parsed);
+      const r = validator.validateJson(value);
       if (!r.ok) {
         this.bad++;
         logger.warn({ key }, 'notifications.live record ignored: not the contract');
