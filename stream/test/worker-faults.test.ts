@@ -68,7 +68,8 @@ describe('stream worker across a Kafka crash', () => {
     const half = 2350;
     await producer.send({ topic: topics.metrics, acks: -1, messages: records(0, half) });
     const w = worker;
-    await waitFor(() => w.processor.counters.records >= half / 10, 30_000, 'first half applied');
+    // generous: the worker joins a group on a broker this test has just started, on a loaded machine
+    await waitFor(() => w.processor.counters.records >= half / 10, 90_000, 'first half applied');
     await w.commit();
 
     k.node.service.kill('SIGKILL');
@@ -118,5 +119,6 @@ describe('stream worker across a Kafka crash', () => {
     } finally {
       await Promise.all([started.stop(), completed.stop()]);
     }
-  }, 180_000);
+  }, 300_000);
 });
+
