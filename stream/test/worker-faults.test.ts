@@ -121,4 +121,3 @@ describe('stream worker across a Kafka crash', () => {
     }
   }, 300_000);
 });
-
