@@ -9,3 +9,4 @@ export * from './process.js';
 export * from './questdb.js';
 export * from './shared-config.js';
 export * from './shutdown.js';
+export * from './tracing.js';
