@@ -1,3 +1,5 @@
+import { TRACEPARENT } from './trace-context.js';
+
 /**
  * CloudEvents 1.0, Kafka protocol binding, binary content mode: the event's attributes travel
  * as record headers prefixed `ce_`, the data is the record value, `content-type` its media type.
@@ -5,7 +7,6 @@
  */
 export const CE_SPECVERSION = '1.0';
 export const JSON_CONTENT_TYPE = 'application/json';
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 export interface CloudEventAttributes {
   /** `ce_type`, equal to the topic name for wattstream events. */

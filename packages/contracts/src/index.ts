@@ -23,4 +23,5 @@ export * from './live.js';
 export * from './mqtt-topics.js';
 export * from './questdb.js';
 export * from './samples.js';
+export * from './trace-context.js';
 export * from './validation.js';

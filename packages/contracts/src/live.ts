@@ -3,6 +3,7 @@ import { GROUP_RANK_BY } from './events/groups.js';
 import { NotificationLive } from './events/notifications.js';
 import { StatsUpdated } from './events/stats.js';
 import { EpochMs, Id } from './ids.js';
+import { Traceparent } from './trace-context.js';
 
 /**
  * Live WebSocket protocol v1 (live server, `GET /v1/live` upgraded to a WebSocket). Text frames,
@@ -139,6 +140,9 @@ export const LiveStats = Type.Object(
     channel: Channel,
     seq: Type.Integer({ minimum: 0, description: 'StatsUpdated.seq' }),
     data: StatsData,
+    traceparent: Type.Optional(
+      Traceparent("the live server's span for this update, when it is traced: the last hop of the sample's trace"),
+    ),
   },
   { $id: 'wattstream/v1/LiveStats', additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { EpochMs, Id } from './ids.js';
+import { Traceparent } from './trace-context.js';
 
 /**
  * Metric ranges of contract v1. One place, used by the schema below, by decoders (to clamp or
@@ -61,6 +62,12 @@ export const SampleBatch = Type.Object(
       maximum: Number.MAX_SAFE_INTEGER,
       description: 'batch sequence number, increasing per device',
     }),
+    traceparent: Type.Optional(
+      Traceparent(
+        "W3C trace context of the edge's span for this batch, when the edge traces it (MQTT 3.1.1 has no user properties to carry it); not part of the batch's identity or its canonical encoding",
+      ),
+    ),
+
     samples: Type.Array(Sample, {
       minItems: 1,
       maxItems: MAX_SAMPLES_PER_BATCH,
