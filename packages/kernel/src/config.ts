@@ -8,6 +8,7 @@ import {
   int,
   sharedConfig,
   str,
+  tracingConfig,
   url,
 } from '@wattstream/platform';
 
@@ -32,6 +33,7 @@ export const baseConfig = {
     max: 64 * 1024 * 1024,
     description: 'largest request body accepted (413 beyond); routes such as uploads set their own',
   }),
+  ...tracingConfig,
   httpTrustProxy: bool('HTTP_TRUST_PROXY', {
     default: false,
     description: 'trust X-Forwarded-* from the proxy in front (the gateway) for client addresses',

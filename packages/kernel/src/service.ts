@@ -10,6 +10,7 @@ import {
   type Logger,
   loadConfig,
   type Shutdown,
+  startTracing,
 } from '@wattstream/platform';
 import { Authenticator } from './auth.js';
 import { authConfig, baseConfig, kafkaConfig, outboxConfig, postgresConfig } from './config.js';
@@ -112,6 +113,9 @@ export async function startService<S extends ConfigSpec, R>(
 
   const mode = opts.mode ?? 'serve';
   const logger = opts.logger ?? createLogger(def.name, config.logLevel);
+  // Before the HTTP server and consumers exist: they look at `tracing().enabled` when built.
+  const tracer = startTracing(def.name, config, { 'service.instance.id': config.instance });
+
   const registry = createRegistry(def.name);
   const shutdown: Shutdown = createShutdown(logger, {
     timeoutMs: config.shutdownTimeout,
@@ -135,6 +139,7 @@ export async function startService<S extends ConfigSpec, R>(
     httpClosing = http.close();
   });
   shutdown.add('drain', 'http: in-flight requests', () => httpClosing ?? http.close());
+  if (tracer.enabled) shutdown.add('close', 'tracing: send buffered spans', () => tracer.flush());
 
   const stopAll = async (reason: string) => {
     await shutdown.run(reason);

@@ -13,6 +13,10 @@ import {
   type Logger,
   type Producer,
   type Registry,
+  SpanKind,
+  startSpanFrom,
+  tracing,
+  withSpan,
 } from '@wattstream/platform';
 import { isDbUnavailable, type Pool, type PoolClient, withTransaction } from '../db/postgres.js';
 import { isWattstreamError, KernelErrorCode } from '../errors.js';
@@ -292,11 +296,45 @@ export class ConsumerGroup {
   ): Promise<Outcome | undefined> {
     const started = performance.now();
     const labels = { topic, group: this.o.group };
-    const outcome = await this.outcome(handler, topic, partition, m, alive, heartbeat);
+    const outcome = await this.traced(topic, partition, m, () =>
+      this.outcome(handler, topic, partition, m, alive, heartbeat),
+    );
     if (outcome === undefined) return undefined;
+
     this.o.metrics.events.inc({ ...labels, outcome });
     this.o.metrics.duration.observe(labels, (performance.now() - started) / 1000);
     return outcome;
+  }
+
+  /**
+   * With tracing on, a consumer span under the record's `traceparent` header, active while the
+   * handler runs: what it logs and the events it enqueues continue the producer's trace.
+   */
+  private async traced(
+    topic: string,
+    partition: number,
+    m: KafkaMessage,
+    run: () => Promise<Outcome | undefined>,
+  ): Promise<Outcome | undefined> {
+    if (!tracing().enabled) return run();
+    const header = m.headers?.traceparent;
+    const span = startSpanFrom(`process ${topic}`, header === undefined ? undefined : String(header), {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': topic,
+        'messaging.consumer.group.name': this.o.group,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.kafka.offset': Number(m.offset),
+      },
+    });
+    try {
+      const outcome = await withSpan(span, run);
+      span.setAttribute('wattstream.outcome', outcome ?? 'interrupted');
+      return outcome;
+    } finally {
+      span.end();
+    }
   }
 
   private async outcome(

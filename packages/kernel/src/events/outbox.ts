@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { cloudEventHeaders, compile, type KafkaTopicContract } from '@wattstream/contracts';
+import { traceparentOf } from '@wattstream/platform';
 import type { Queryable } from '../db/postgres.js';
 import { KernelErrorCode, kernelError } from '../errors.js';
 
@@ -17,6 +18,7 @@ export interface OutboxEvent<T extends KafkaTopicContract = KafkaTopicContract> 
   id?: string;
   subject?: string;
   time?: Date | number;
+  /** W3C trace context; by default the active span's (the request or record being handled). */
   traceparent?: string;
 }
 
@@ -34,6 +36,7 @@ export class Outbox {
     const keys: string[] = [];
     const values: (string | null)[] = [];
     const headers: string[] = [];
+    const active = traceparentOf();
     for (const e of events) {
       if (e.value !== null) {
         const r = compile(e.topic.value as TSchema).validate(e.value);
@@ -51,7 +54,7 @@ export class Outbox {
         source: this.source,
         time: e.time ?? Date.now(),
         ...(e.subject === undefined ? {} : { subject: e.subject }),
-        ...(e.traceparent === undefined ? {} : { traceparent: e.traceparent }),
+        ...((e.traceparent ?? active) === undefined ? {} : { traceparent: e.traceparent ?? active }),
       });
       topics.push(e.topic.name);
       keys.push(e.key);

@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, t
 import { KernelErrorCode } from '../errors.js';
 import type { Readiness } from '../health.js';
 import { PROBLEM_CONTENT_TYPE, problem, toProblem } from './problem.js';
+import { traceRequests } from './tracing.js';
 
 /** The fastify instance every service gets, typed by its TypeBox schemas. */
 export type HttpServer = FastifyInstance<
@@ -72,9 +73,11 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     ...r,
   });
 
+  traceRequests(app, OPS_PATHS);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     if (OPS_PATHS.has(route)) return;
