@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import type { EdgeCommand } from '@wattstream/contracts';
 import type { Logger, OpsServer } from '@wattstream/platform';
-import { createRegistry, startOpsServer } from '@wattstream/platform';
+import { createRegistry, startOpsServer, startTracing, tracing } from '@wattstream/platform';
 import { AntManager } from './ant/ant-manager.js';
 import type { AntPlusLib, AntStick } from './ant/stick.js';
 import { BleManager } from './ble/ble-manager.js';
@@ -75,7 +75,7 @@ export class EdgeAgent {
       logger: opts.logger,
       onDrop: (n) => this.metrics.queueDropped.inc(n),
     });
-    this.batcher = new Batcher(this.queue);
+    this.batcher = new Batcher(this.queue, startTracing('edge', c, { 'service.instance.id': c.edgeId }));
     this.hub = new SensorHub((a, d, ts, m) => this.batcher.add(a, d, ts, m), {
       logger: opts.logger,
       metrics: this.metrics,
@@ -294,6 +294,7 @@ export class EdgeAgent {
     await this.queue.close();
     this.writeStatus('stopped');
     await this.ops?.close();
+    await tracing().flush();
     this.opts.logger.info({ queueDepth: this.queue.depth }, 'edge agent stopped');
   }
 }

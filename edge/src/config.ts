@@ -12,6 +12,7 @@ import {
   port,
   sharedConfig,
   str,
+  tracingConfig,
   url,
 } from '@wattstream/platform';
 
@@ -33,7 +34,9 @@ export const edgeConfig = {
   ),
   dataDir: { ...sharedConfig.dataDir, description: 'state: `DATA_DIR/edge/{pairings.json,queue/,status.json}`' },
   logLevel: sharedConfig.logLevel,
+  ...tracingConfig,
   bindHost: sharedConfig.bindHost,
+
   httpPort: port('EDGE_HTTP_PORT', {
     default: DEFAULT_SERVICE_PORTS.edgeHttp,
     allowZero: true,

@@ -1,5 +1,13 @@
 import type { EdgeError } from '@wattstream/contracts';
-import type { Logger } from '@wattstream/platform';
+import {
+  endSpan,
+  type Logger,
+  type Span,
+  SpanKind,
+  startSpanFrom,
+  traceparentOfSpan,
+  tracing,
+} from '@wattstream/platform';
 import type { KafkaWriter, OutRecord } from './kafka-writer.js';
 import type { IngestMetrics } from './metrics.js';
 import type { RecordBuilder, SamplePublish } from './records.js';
@@ -34,7 +42,17 @@ export class Intake {
     const { metrics } = this.o;
     const verdict = this.o.records.build(p);
     const qos = String(p.qos);
-    await this.write(verdict.record, p.qos, signal, log);
+    const span = tracing().enabled ? this.span(p, verdict.record) : undefined;
+    try {
+      await this.write(verdict.record, p.qos, signal, log);
+    } catch (err) {
+      if (span) endSpan(span, err);
+      throw err;
+    }
+    if (span) {
+      span.setAttribute('wattstream.outcome', verdict.ok ? 'accepted' : verdict.code);
+      span.end();
+    }
     if (verdict.ok) {
       metrics.samples.inc(verdict.samples);
       metrics.publishes.inc({ kind: 'samples', qos, outcome: 'accepted' });
@@ -44,6 +62,29 @@ export class Intake {
     metrics.publishes.inc({ kind: 'samples', qos, outcome: 'rejected' });
     log.info({ topic: p.topic, code: verdict.code, reason: verdict.reason }, 'rejected a sample batch');
     this.o.publishEdgeError(p.edgeId, verdict.edgeError);
+  }
+
+  /**
+   * The span of one publish, under the trace the edge started (its batch's `traceparent`, or the
+   * MQTT 5 user property in shared mode); the record then carries this span's context, so the
+   * worker's span is its child. Ends when the record is admitted (QoS 0) or in Kafka (QoS 1).
+   */
+  private span(p: SamplePublish, record: OutRecord): Span {
+    const span = startSpanFrom('ingest samples', record.headers.traceparent, {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'mqtt',
+        'messaging.destination.name': 'v1/samples/{athleteId}/{deviceId}',
+        'wattstream.edge_id': p.edgeId,
+        'wattstream.athlete_id': p.athleteId,
+        'wattstream.device_id': p.deviceId,
+        'mqtt.qos': p.qos,
+        'messaging.message.body.size': p.payload.length,
+      },
+    });
+    const tp = traceparentOfSpan(span);
+    if (tp !== undefined) record.headers.traceparent = tp;
+    return span;
   }
 
   /** A publish that cannot be attributed or parsed at all (shared mode): rejected as such. */

@@ -75,7 +75,9 @@ export class RecordBuilder {
         id: metricsReceivedCeId(p.athleteId, p.deviceId, batch.seq, batchContentHash(canonical)),
         source: `/edges/${p.edgeId}`,
         time: p.receivedAt,
-        ...(p.traceparent === undefined ? {} : { traceparent: p.traceparent }),
+        ...((p.traceparent ?? batch.traceparent) === undefined
+          ? {}
+          : { traceparent: p.traceparent ?? batch.traceparent }),
       }),
     };
   }

@@ -65,6 +65,12 @@ export class AthleteState {
   lastEndTs = 0;
   /** wall time of the latest stats emission (coalescing) */
   lastEmitWall = 0;
+  /**
+   * Trace context of the latest traced input (not in the changelog): the next stats record and
+   * session event continue that trace; `statsTraced` marks it as already used by a stats record.
+   */
+  traceparent: string | undefined = undefined;
+  statsTraced = false;
 
   constructor(readonly athleteId: string) {}
 

@@ -1,4 +1,5 @@
 import { MAX_SAMPLES_PER_BATCH, mqttTopics, RR_RANGE, type Sample } from '@wattstream/contracts';
+import { isSampled, SpanKind, type Tracing, traceparentOfSpan } from '@wattstream/platform';
 import type { Metrics } from '../decoders/types.js';
 import type { DiskQueue } from '../queue/disk-queue.js';
 
@@ -13,11 +14,17 @@ interface DeviceBuffer {
  * meter's power and cadence, a trainer's several characteristics), and on `flush()` turns each
  * device's samples into a v1 `SampleBatch` with the device's next `seq`, appended to the queue.
  * Seq continues from the highest the queue has ever held for the device (also after restarts).
+ * With tracing on, a sampled batch starts a trace: its `edge batch` span's context travels in the
+ * batch's `traceparent` field (MQTT 3.1.1 has no user properties), through the disk queue, so a
+ * batch sent hours later still joins the trace it was sealed in.
  */
 export class Batcher {
   private buffers = new Map<string, DeviceBuffer>();
 
-  constructor(private readonly queue: DiskQueue) {}
+  constructor(
+    private readonly queue: DiskQueue,
+    private readonly tracing?: Tracing,
+  ) {}
 
   add(athleteId: string, deviceId: string, ts: number, metrics: Metrics): void {
     if (Object.keys(metrics).length === 0) return;
@@ -48,11 +55,33 @@ export class Batcher {
       for (let i = 0; i < samples.length; i += MAX_SAMPLES_PER_BATCH) {
         // The queue records every seq it is given at once, so it is the one counter per device.
         const seq = (this.queue.lastSeq(b.deviceId) ?? -1) + 1;
-        const body = Buffer.from(JSON.stringify({ seq, samples: samples.slice(i, i + MAX_SAMPLES_PER_BATCH) }));
+        const part = samples.slice(i, i + MAX_SAMPLES_PER_BATCH);
+        const traceparent = this.traceparent(b, seq, part.length);
+        const body = Buffer.from(
+          JSON.stringify(traceparent ? { seq, traceparent, samples: part } : { seq, samples: part }),
+        );
         this.queue.append(topic, seq, body, b.deviceId);
         batches++;
       }
     }
     return batches;
+  }
+
+  /** The context of a new `edge batch` span, when tracing is on and the ratio sampler picks it. */
+  private traceparent(b: DeviceBuffer, seq: number, samples: number): string | undefined {
+    if (!this.tracing?.enabled) return undefined;
+    const span = this.tracing.tracer.startSpan('edge batch', {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'mqtt',
+        'wattstream.athlete_id': b.athleteId,
+        'wattstream.device_id': b.deviceId,
+        'wattstream.seq': seq,
+        'wattstream.samples': samples,
+      },
+    });
+    span.end();
+    const tp = traceparentOfSpan(span);
+    return isSampled(tp) ? tp : undefined;
   }
 }

@@ -4,9 +4,15 @@ import {
   type Admin,
   type Consumer,
   createConsumer,
+  headerString,
   type KafkaClient,
   type KafkaMessage,
   retryKafka,
+  type Span,
+  SpanKind,
+  startSpanFrom,
+  traceparentOfSpan,
+  tracing,
 } from '@wattstream/platform';
 import { frames } from './frames.js';
 
@@ -69,6 +75,7 @@ export class StatsFeed {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: false });
+    const traced = tracing().enabled;
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
@@ -80,7 +87,10 @@ export class StatsFeed {
           }
           const name = liveChannel.athlete(s.athleteId);
           const ts = Number(m.timestamp);
-          this.sink.publish(name, s.seq, ts, s.raw, frames.stats(name, s.seq, s.raw));
+          const span = traced ? this.fanoutSpan(m, name) : undefined;
+          const traceparent = span?.isRecording() ? traceparentOfSpan(span) : undefined;
+          this.sink.publish(name, s.seq, ts, s.raw, frames.stats(name, s.seq, s.raw, traceparent));
+          span?.end();
           if (this.onDelay && ts >= startedAt) this.onDelay(Math.max(0, Date.now() - ts) / 1000);
           this.onStats(s.athleteId);
         }
@@ -89,6 +99,23 @@ export class StatsFeed {
     });
     const from = await retryKafka(() => this.admin.fetchTopicOffsetsByTimestamp(this.topic, Date.now() - historyMs));
     for (const { partition, offset } of from) consumer.seek({ topic: this.topic, partition, offset });
+  }
+
+  /**
+   * The `live fanout` span of a traced stats record (child of the worker's span); its context goes
+   * into the frame, the trace's last hop, which a client may continue. Untraced records get none.
+   */
+  private fanoutSpan(m: Pick<KafkaMessage, 'headers'>, channel: string): Span | undefined {
+    const parent = headerString(m.headers, 'traceparent');
+    if (parent === undefined) return undefined;
+    return startSpanFrom('live fanout', parent, {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': this.topic,
+        'wattstream.channel': channel,
+      },
+    });
   }
 
   async stop(): Promise<void> {

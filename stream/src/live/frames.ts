@@ -8,8 +8,9 @@
 const str = JSON.stringify;
 
 export const frames = {
-  stats(channel: string, seq: number, data: string): Buffer {
-    return Buffer.from(`{"type":"stats","channel":${str(channel)},"seq":${seq},"data":${data}}`);
+  stats(channel: string, seq: number, data: string, traceparent?: string): Buffer {
+    const trace = traceparent === undefined ? '' : `,"traceparent":"${traceparent}"`;
+    return Buffer.from(`{"type":"stats","channel":${str(channel)},"seq":${seq},"data":${data}${trace}}`);
   },
   leaderboard(channel: string, seq: number, data: string): Buffer {
     return Buffer.from(`{"type":"leaderboard","channel":${str(channel)},"seq":${seq},"data":${data}}`);

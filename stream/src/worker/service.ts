@@ -12,6 +12,10 @@ import {
   type Logger,
   type Registry,
   retryKafka,
+  SpanKind,
+  startSpanFrom,
+  traceparentOfSpan,
+  tracing,
   WattstreamError,
 } from '@wattstream/platform';
 import { workerConfigSpec } from '../config.js';
@@ -194,6 +198,18 @@ export const workerService = defineService({
     await consumer.connect();
     await consumer.subscribe({ topic: topics.metrics, fromBeginning: true });
     let badLogged = 0;
+    const traced = tracing().enabled;
+    const traceSpan = (partition: number, offset: string, traceparent: string | undefined) =>
+      startSpanFrom('stream apply', traceparent, {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topics.metrics,
+          'messaging.destination.partition.id': String(partition),
+          'messaging.kafka.offset': Number(offset),
+        },
+      });
+
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -225,7 +241,18 @@ export const workerService = defineService({
               value = undefined;
             }
             const ceId = headerString(msg.headers, 'ce_id');
-            if (!processor.apply(part.state, value, Number(msg.timestamp), part.outbox, ceId)) {
+            const span = traced ? traceSpan(p, msg.offset, headerString(msg.headers, 'traceparent')) : undefined;
+            const ok = processor.apply(part.state, value, Number(msg.timestamp), part.outbox, ceId);
+            if (span) {
+              span.setAttribute('wattstream.outcome', ok ? 'applied' : 'bad-record');
+              span.end();
+              const a = ok ? part.state.athletes.get((value as { athleteId: string }).athleteId) : undefined;
+              if (a) {
+                a.traceparent = traceparentOfSpan(span);
+                a.statsTraced = false;
+              }
+            }
+            if (!ok) {
               m.badRecords.inc();
               if (badLogged++ < 10) {
                 logger.warn(

@@ -33,6 +33,8 @@ export class StatsEmitter {
         const st = this.processor.stats(a);
         if (st === null) continue;
         a.lastEmitWall = now;
+        const traceparent = a.statsTraced ? undefined : a.traceparent;
+        a.statsTraced = true;
         messages.push({
           key: a.athleteId,
           value: JSON.stringify(st),
@@ -41,6 +43,7 @@ export class StatsEmitter {
             id: `${a.athleteId}:${st.seq}`,
             source: '/stream',
             time: now,
+            ...(traceparent === undefined ? {} : { traceparent }),
           }),
         });
       }

@@ -22,11 +22,21 @@ export interface CommitPlan {
 
 /** Builds a partition's commit from its outbox; undefined when there is nothing to commit. */
 export function planCommit(p: number, part: Part, topics: StreamTopics, now: number): CommitPlan | undefined {
-  const event = (type: string, e: { athleteId: string; sessionId: string }): Message => ({
-    key: e.athleteId,
-    value: JSON.stringify(e),
-    headers: cloudEventHeaders({ type, id: e.sessionId, source: '/stream', time: now }),
-  });
+  const event = (type: string, e: { athleteId: string; sessionId: string }): Message => {
+    const traceparent = part.state.athletes.get(e.athleteId)?.traceparent;
+    return {
+      key: e.athleteId,
+      value: JSON.stringify(e),
+      headers: cloudEventHeaders({
+        type,
+        id: e.sessionId,
+        source: '/stream',
+        time: now,
+        ...(traceparent === undefined ? {} : { traceparent }),
+      }),
+    };
+  };
+
   const started = part.outbox.started.map((e) => event(kafkaTopics.trainingStarted.name, e));
   const completed = part.outbox.completed.map((e) => event(kafkaTopics.trainingCompleted.name, e));
   const states = [...part.outbox.changed].map((id): Message => {
