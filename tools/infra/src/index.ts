@@ -17,3 +17,4 @@ export * from './secret.js';
 export * from './service-database.js';
 export * from './stack.js';
 export * from './versions.js';
+export * from './zipkin-node.js';

@@ -8,6 +8,8 @@ export const VERSIONS = {
   log4j: '2.25.4',
   slf4j: '1.7.36',
   questdb: '9.3.2',
+  /** Zipkin's server (exec jar, Java 17): the trace backend of `pnpm pipeline up --observe` and the tracing test. */
+  zipkin: '3.6.1',
   /**
    * PostgreSQL and Redis come from the machine's Debian packages (bookworm: postgresql 15,
    * redis-server 7.0), not from Maven; these majors are what docker-compose.yml pins.
