@@ -36,7 +36,6 @@ export const edgeConfig = {
   logLevel: sharedConfig.logLevel,
   ...tracingConfig,
   bindHost: sharedConfig.bindHost,
-
   httpPort: port('EDGE_HTTP_PORT', {
     default: DEFAULT_SERVICE_PORTS.edgeHttp,
     allowZero: true,

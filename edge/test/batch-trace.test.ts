@@ -33,7 +33,7 @@ describe('Batcher trace context', () => {
     expect(validBatch.validate(body).ok).toBe(true);
   });
 
-  it('puts each sampled batch in a new trace and carries its context in the batch', async () => {
+  it('puts each batch in a new trace and carries its context in the batch', async () => {
     // An exporter that nothing listens for: spans are dropped, the context is what is tested.
     const tracing = startTracing(
       'edge-test',
@@ -47,6 +47,21 @@ describe('Batcher trace context', () => {
     expect(a.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(validBatch.validate(a).ok).toBe(true);
     expect(String(a.traceparent).slice(3, 35)).not.toBe(String(b.traceparent).slice(3, 35));
+    await tracing.shutdown();
+  });
+
+  it('carries the context of a batch the sampler left out too, flagged not sampled, so later hops keep that decision', async () => {
+    const tracing = startTracing(
+      'edge-test',
+      loadConfig(tracingConfig, {
+        OTEL_TRACES_EXPORTER: 'zipkin',
+        OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://127.0.0.1:9/api/v2/spans',
+        OTEL_TRACES_SAMPLER_ARG: '0',
+      }),
+    );
+    const body = await sealOne((q) => new Batcher(q, tracing));
+    expect(body.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    expect(validBatch.validate(body).ok).toBe(true);
     await tracing.shutdown();
   });
 });

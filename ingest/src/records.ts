@@ -66,6 +66,8 @@ export class RecordBuilder {
    */
   private received(p: SamplePublish, batch: SampleBatch): OutRecord {
     const canonical = canonicalSampleBatch(batch);
+    // MQTT 5 user property (shared mode) first, else the field an MQTT 3.1.1 edge writes.
+    const traceparent = p.traceparent ?? batch.traceparent;
     return {
       topic: TOPIC.metricsReceived,
       key: p.athleteId,
@@ -75,9 +77,7 @@ export class RecordBuilder {
         id: metricsReceivedCeId(p.athleteId, p.deviceId, batch.seq, batchContentHash(canonical)),
         source: `/edges/${p.edgeId}`,
         time: p.receivedAt,
-        ...((p.traceparent ?? batch.traceparent) === undefined
-          ? {}
-          : { traceparent: p.traceparent ?? batch.traceparent }),
+        ...(traceparent === undefined ? {} : { traceparent }),
       }),
     };
   }

@@ -1,5 +1,5 @@
 import { MAX_SAMPLES_PER_BATCH, mqttTopics, RR_RANGE, type Sample } from '@wattstream/contracts';
-import { isSampled, SpanKind, type Tracing, traceparentOfSpan } from '@wattstream/platform';
+import { SpanKind, type Tracing, traceparentOfSpan } from '@wattstream/platform';
 import type { Metrics } from '../decoders/types.js';
 import type { DiskQueue } from '../queue/disk-queue.js';
 
@@ -14,7 +14,7 @@ interface DeviceBuffer {
  * meter's power and cadence, a trainer's several characteristics), and on `flush()` turns each
  * device's samples into a v1 `SampleBatch` with the device's next `seq`, appended to the queue.
  * Seq continues from the highest the queue has ever held for the device (also after restarts).
- * With tracing on, a sampled batch starts a trace: its `edge batch` span's context travels in the
+ * With tracing on, each batch starts a trace: its `edge batch` span's context travels in the
  * batch's `traceparent` field (MQTT 3.1.1 has no user properties), through the disk queue, so a
  * batch sent hours later still joins the trace it was sealed in.
  */
@@ -67,7 +67,10 @@ export class Batcher {
     return batches;
   }
 
-  /** The context of a new `edge batch` span, when tracing is on and the ratio sampler picks it. */
+  /**
+   * The context of a new `edge batch` span when tracing is on — also of one the ratio sampler left
+   * out (flags 00), so every later hop keeps the edge's decision instead of sampling afresh.
+   */
   private traceparent(b: DeviceBuffer, seq: number, samples: number): string | undefined {
     if (!this.tracing?.enabled) return undefined;
     const span = this.tracing.tracer.startSpan('edge batch', {
@@ -81,7 +84,6 @@ export class Batcher {
       },
     });
     span.end();
-    const tp = traceparentOfSpan(span);
-    return isSampled(tp) ? tp : undefined;
+    return traceparentOfSpan(span);
   }
 }

@@ -115,7 +115,6 @@ export async function startService<S extends ConfigSpec, R>(
   const logger = opts.logger ?? createLogger(def.name, config.logLevel);
   // Before the HTTP server and consumers exist: they look at `tracing().enabled` when built.
   const tracer = startTracing(def.name, config, { 'service.instance.id': config.instance });
-
   const registry = createRegistry(def.name);
   const shutdown: Shutdown = createShutdown(logger, {
     timeoutMs: config.shutdownTimeout,

@@ -23,7 +23,6 @@ export function createLogger(
     redact: { paths: REDACT, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
     mixin: activeTraceIds,
-
     ...options,
   };
   return destination ? pino(opts, destination as pino.DestinationStream) : pino(opts);

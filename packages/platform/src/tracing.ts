@@ -1,4 +1,5 @@
 import {
+  type Attributes,
   type Context,
   context,
   defaultTextMapGetter,
@@ -6,6 +7,7 @@ import {
   propagation,
   ROOT_CONTEXT,
   type Span,
+  SpanKind,
   type SpanOptions,
   SpanStatusCode,
   TraceFlags,
@@ -159,6 +161,32 @@ export function contextFrom(traceparent: string | undefined): Context {
  */
 export function startSpanFrom(name: string, traceparent: string | undefined, options: SpanOptions = {}): Span {
   return current.tracer.startSpan(name, options, contextFrom(traceparent));
+}
+
+/** Where a Kafka record came from, for the consumer span of its processing. */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The record's `traceparent` header. */
+  traceparent: string | undefined;
+}
+
+/**
+ * The consumer span of one Kafka record (OpenTelemetry's messaging conventions), under the trace
+ * its producer started. The caller ends it.
+ */
+export function startConsumerSpan(name: string, r: ConsumedRecord, attributes: Attributes = {}): Span {
+  return startSpanFrom(name, r.traceparent, {
+    kind: SpanKind.CONSUMER,
+    attributes: {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': r.topic,
+      'messaging.destination.partition.id': String(r.partition),
+      'messaging.kafka.offset': Number(r.offset),
+      ...attributes,
+    },
+  });
 }
 
 /** Ends a span with the outcome of the work it measured. */

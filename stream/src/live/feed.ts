@@ -9,8 +9,7 @@ import {
   type KafkaMessage,
   retryKafka,
   type Span,
-  SpanKind,
-  startSpanFrom,
+  startConsumerSpan,
   traceparentOfSpan,
   tracing,
 } from '@wattstream/platform';
@@ -87,7 +86,7 @@ export class StatsFeed {
           }
           const name = liveChannel.athlete(s.athleteId);
           const ts = Number(m.timestamp);
-          const span = traced ? this.fanoutSpan(m, name) : undefined;
+          const span = traced ? this.fanoutSpan(m, batch.partition, name) : undefined;
           const traceparent = span?.isRecording() ? traceparentOfSpan(span) : undefined;
           this.sink.publish(name, s.seq, ts, s.raw, frames.stats(name, s.seq, s.raw, traceparent));
           span?.end();
@@ -105,17 +104,18 @@ export class StatsFeed {
    * The `live fanout` span of a traced stats record (child of the worker's span); its context goes
    * into the frame, the trace's last hop, which a client may continue. Untraced records get none.
    */
-  private fanoutSpan(m: Pick<KafkaMessage, 'headers'>, channel: string): Span | undefined {
-    const parent = headerString(m.headers, 'traceparent');
-    if (parent === undefined) return undefined;
-    return startSpanFrom('live fanout', parent, {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.destination.name': this.topic,
-        'wattstream.channel': channel,
-      },
-    });
+  private fanoutSpan(
+    m: Pick<KafkaMessage, 'headers' | 'offset'>,
+    partition: number,
+    channel: string,
+  ): Span | undefined {
+    const traceparent = headerString(m.headers, 'traceparent');
+    if (traceparent === undefined) return undefined;
+    return startConsumerSpan(
+      'live fanout',
+      { topic: this.topic, partition, offset: m.offset, traceparent },
+      { 'wattstream.channel': channel },
+    );
   }
 
   async stop(): Promise<void> {

@@ -12,8 +12,7 @@ import {
   type Logger,
   type Registry,
   retryKafka,
-  SpanKind,
-  startSpanFrom,
+  startConsumerSpan,
   traceparentOfSpan,
   tracing,
   WattstreamError,
@@ -199,17 +198,6 @@ export const workerService = defineService({
     await consumer.subscribe({ topic: topics.metrics, fromBeginning: true });
     let badLogged = 0;
     const traced = tracing().enabled;
-    const traceSpan = (partition: number, offset: string, traceparent: string | undefined) =>
-      startSpanFrom('stream apply', traceparent, {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.destination.name': topics.metrics,
-          'messaging.destination.partition.id': String(partition),
-          'messaging.kafka.offset': Number(offset),
-        },
-      });
-
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -241,7 +229,17 @@ export const workerService = defineService({
               value = undefined;
             }
             const ceId = headerString(msg.headers, 'ce_id');
-            const span = traced ? traceSpan(p, msg.offset, headerString(msg.headers, 'traceparent')) : undefined;
+            // A hop, never a trace's origin: records that arrive without trace context get no span.
+            const traceparent = traced ? headerString(msg.headers, 'traceparent') : undefined;
+            const span =
+              traceparent === undefined
+                ? undefined
+                : startConsumerSpan('stream apply', {
+                    topic: topics.metrics,
+                    partition: p,
+                    offset: msg.offset,
+                    traceparent,
+                  });
             const ok = processor.apply(part.state, value, Number(msg.timestamp), part.outbox, ceId);
             if (span) {
               span.setAttribute('wattstream.outcome', ok ? 'applied' : 'bad-record');

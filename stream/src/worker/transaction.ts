@@ -36,7 +36,6 @@ export function planCommit(p: number, part: Part, topics: StreamTopics, now: num
       }),
     };
   };
-
   const started = part.outbox.started.map((e) => event(kafkaTopics.trainingStarted.name, e));
   const completed = part.outbox.completed.map((e) => event(kafkaTopics.trainingCompleted.name, e));
   const states = [...part.outbox.changed].map((id): Message => {

@@ -30,7 +30,8 @@ export interface ZipkinSpan {
 
 /**
  * Zipkin's server from its Maven Central exec jar, on a loopback port with in-memory storage: the
- * trace backend of `pnpm pipeline up --observe` and of the tracing test. Spans arrive on
+ * trace backend meant for `pnpm pipeline up --observe` and an end-to-end trace test (neither uses it
+ * yet). Spans arrive on
  * `POST /api/v2/spans` (OTEL_TRACES_EXPORTER=zipkin); traces are read back from `/api/v2/trace/…`
  * and shown in its UI at `/zipkin/`. Ready when `/health` answers 200.
  */

@@ -7,14 +7,14 @@ import {
   type EachBatchPayload,
   Gauge,
   Histogram,
+  headerString,
   type KafkaClient,
   type KafkaMessage,
   LATENCY_BUCKETS,
   type Logger,
   type Producer,
   type Registry,
-  SpanKind,
-  startSpanFrom,
+  startConsumerSpan,
   tracing,
   withSpan,
 } from '@wattstream/platform';
@@ -317,17 +317,11 @@ export class ConsumerGroup {
     run: () => Promise<Outcome | undefined>,
   ): Promise<Outcome | undefined> {
     if (!tracing().enabled) return run();
-    const header = m.headers?.traceparent;
-    const span = startSpanFrom(`process ${topic}`, header === undefined ? undefined : String(header), {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.destination.name': topic,
-        'messaging.consumer.group.name': this.o.group,
-        'messaging.destination.partition.id': String(partition),
-        'messaging.kafka.offset': Number(m.offset),
-      },
-    });
+    const span = startConsumerSpan(
+      `process ${topic}`,
+      { topic, partition, offset: m.offset, traceparent: headerString(m.headers, 'traceparent') },
+      { 'messaging.consumer.group.name': this.o.group },
+    );
     try {
       const outcome = await withSpan(span, run);
       span.setAttribute('wattstream.outcome', outcome ?? 'interrupted');

@@ -77,7 +77,6 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     if (OPS_PATHS.has(route)) return;
