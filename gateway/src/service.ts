@@ -20,6 +20,7 @@ import { upstreamRequestHeaders } from './proxy/headers.js';
 import { ShadowComparator } from './proxy/shadow.js';
 import { Limiter } from './rate-limit/limiter.js';
 import { SharedBudgetStore } from './rate-limit/store.js';
+import { isServiceOpsPath, rewritePath } from './route-table/compile.js';
 import { RouteTableSource } from './route-table/source.js';
 
 declare module 'fastify' {
@@ -160,7 +161,7 @@ export const gatewayService = defineService({
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.routeOptions.config.gateway !== true) return;
       const match = routes.current.match(req.method, pathSegments(req.url));
-      if (!match) {
+      if (!match || isServiceOpsPath(rewritePath(req.url, match.route.rewrite))) {
         throw kernelError(KernelErrorCode.HttpNotFound, `no route for ${req.method} ${req.url.split('?')[0]}`, {
           statusCode: 404,
         });

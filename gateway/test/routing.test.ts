@@ -69,7 +69,9 @@ describe('gateway routing and transforms', () => {
 
   it('answers unknown paths with a 404 problem, without reaching any service', async () => {
     const before = echo.seen.length;
-    for (const path of ['/nope', '/', '/usersx/v1/me', '/v1/me']) {
+    // a prefix that covers a whole service still does not reach its operations endpoints
+    const ops = ['/tracking/metrics', '/tracking/readyz', '/tracking/healthz', '/tracking/admin/log-levels'];
+    for (const path of ['/nope', '/', '/usersx/v1/me', '/v1/me', ...ops, '/tracking/Metrics?x=1']) {
       const res = await fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${rider.tokens.accessToken}` } });
       expect(res.status, path).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);

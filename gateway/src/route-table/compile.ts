@@ -178,3 +178,12 @@ export function rewritePath(path: string, rule: Required<Rewrite>): string {
   if (!rest.startsWith('/')) rest = `/${rest}`;
   return `${rule.addPrefix}${rest}`;
 }
+
+/**
+ * A service's own operations endpoints (`/metrics`, `/healthz`, `/readyz`, `/admin/…`): for
+ * Prometheus, the kubelet and operators inside the cluster, never reached through a public prefix.
+ */
+export function isServiceOpsPath(upstreamPath: string): boolean {
+  const path = upstreamPath.split('?')[0]?.toLowerCase() ?? '';
+  return /^\/(metrics|healthz|readyz|admin)(\/|$)/.test(path);
+}
