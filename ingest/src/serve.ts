@@ -1,6 +1,6 @@
 import { kafkaTopics } from '@wattstream/contracts';
 import { defineService, type RunningService, type ServiceContext, startService } from '@wattstream/kernel';
-import { createProducer, loadTokenKeys, type Registry, withJwks } from '@wattstream/platform';
+import { componentLogger, createProducer, loadTokenKeys, type Registry, withJwks } from '@wattstream/platform';
 import { type ServeConfig, serveConfig } from './config.js';
 import { IngestErrorCode } from './errors.js';
 import { KafkaWriter } from './kafka-writer.js';
@@ -69,7 +69,7 @@ export const ingestService = defineService({
       maxPendingBytes: config.kafkaMaxPendingBytes,
       compression: config.kafkaCompression,
       retryMaxMs: config.kafkaRetryMax,
-      logger: logger.child({ component: 'kafka-writer' }),
+      logger: componentLogger(logger, 'kafka-writer'),
       metrics,
     });
     ctx.readiness.add('kafka-produce', () =>

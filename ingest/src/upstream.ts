@@ -5,7 +5,7 @@ import {
   parseMqttTopic,
   SAMPLES_TOPIC_FILTER_ALL,
 } from '@wattstream/contracts';
-import type { Logger } from '@wattstream/platform';
+import { componentLogger, type Logger } from '@wattstream/platform';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { IngestErrorCode } from './errors.js';
 import { Intake } from './intake.js';
@@ -61,7 +61,7 @@ function userProperty(packet: IPublishPacket, name: string): string | undefined 
  * publishing edge is known only when it sends an `edgeId` user property.
  */
 export function startUpstream(o: UpstreamOptions): Upstream {
-  const log = o.logger.child({ component: 'upstream' });
+  const log = componentLogger(o.logger, 'upstream');
   const filter = `$share/${o.group}/${SAMPLES_TOPIC_FILTER_ALL}`;
   const clients: MqttClient[] = [];
   let connected = 0;

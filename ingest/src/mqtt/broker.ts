@@ -1,6 +1,6 @@
 import type { EdgeError } from '@wattstream/contracts';
 import { EDGE_CLIENT_ID_MAX_LENGTH, mqttTopics } from '@wattstream/contracts';
-import type { TokenKeys } from '@wattstream/platform';
+import { componentLogger, type TokenKeys } from '@wattstream/platform';
 import { Aedes, type Client } from 'aedes';
 import { IngestErrorCode } from '../errors.js';
 import { Intake } from '../intake.js';
@@ -42,7 +42,7 @@ export interface EmbeddedBroker {
  * listeners (TCP, WebSocket, TLS) and their packet-size guard.
  */
 export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const log = o.logger.child({ component: 'mqtt' });
+  const log = componentLogger(o.logger, 'mqtt');
   const rateLimiter = new RateLimiter(o.publishRate, o.publishBurst);
   let broker: Aedes | undefined;
 

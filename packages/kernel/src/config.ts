@@ -15,6 +15,7 @@ import {
 /** Settings every service has. */
 export const baseConfig = {
   logLevel: sharedConfig.logLevel,
+  logLevels: sharedConfig.logLevels,
   bindHost: sharedConfig.bindHost,
 
   instance: str('SERVICE_INSTANCE', {

@@ -9,6 +9,7 @@ import {
   type Field,
   type Logger,
   loadConfig,
+  logLevelsOf,
   type Shutdown,
   startTracing,
 } from '@wattstream/platform';
@@ -22,6 +23,7 @@ import { dlqTopic } from './events/dlq.js';
 import { Outbox } from './events/outbox.js';
 import { OutboxRelay } from './events/relay.js';
 import { Readiness } from './health.js';
+import { serveLogLevels } from './http/log-levels.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { KafkaKit, type TopicSpec } from './kafka.js';
 
@@ -113,6 +115,7 @@ export async function startService<S extends ConfigSpec, R>(
 
   const mode = opts.mode ?? 'serve';
   const logger = opts.logger ?? createLogger(def.name, config.logLevel);
+  const logLevels = logLevelsOf(logger, config.logLevels);
   // Before the HTTP server and consumers exist: they look at `tracing().enabled` when built.
   const tracer = startTracing(def.name, config, { 'service.instance.id': config.instance });
   const registry = createRegistry(def.name);
@@ -229,7 +232,7 @@ export async function startService<S extends ConfigSpec, R>(
               sharedProducer ??= k.producer();
               return sharedProducer;
             },
-            logger: logger.child({ component: 'consumer', group: name }),
+            logger: logLevels.component('consumer').child({ group: name }),
             metrics: metrics!,
             sessionTimeoutMs: config.kafkaSessionTimeout ?? 10_000,
           });
@@ -243,6 +246,7 @@ export async function startService<S extends ConfigSpec, R>(
       },
     };
 
+    serveLogLevels(ctx, logLevels);
     const result = await def.start(ctx);
     if (kafka) await kafka.ensureTopics(topics);
 
@@ -257,7 +261,7 @@ export async function startService<S extends ConfigSpec, R>(
           url: config.databaseUrl,
           pool,
           producer: await kafka.producer(),
-          logger: logger.child({ component: 'outbox-relay' }),
+          logger: logLevels.component('outbox-relay'),
           registry,
           batchSize: config.outboxBatch ?? 500,
           pollMs: config.outboxPoll ?? 1000,

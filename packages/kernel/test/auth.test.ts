@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { port } from '@wattstream/platform';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   defineService,
@@ -11,20 +9,7 @@ import {
   type RunningService,
   startService,
 } from '../src/index.js';
-
-type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
-
-/** A key pair and a real HTTP server publishing its public half as a JWKS. */
-async function jwksServer(kid: string): Promise<{ keys: KeyPair; url: string; server: Server }> {
-  const keys = await generateKeyPair('EdDSA', { extractable: true });
-  const jwk: JWK = { ...(await exportJWK(keys.publicKey)), kid, alg: 'EdDSA', use: 'sig' };
-  const server = createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { keys, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json` };
-}
+import { jwksServer, type KeyPair } from './support.js';
 
 const whoami = defineService({
   name: 'kernel-auth-probe',

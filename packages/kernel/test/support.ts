@@ -1,7 +1,10 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@wattstream/infra';
 import { instanceEnv, tempDir } from '@wattstream/infra/testing';
 import { ServiceProcess } from '@wattstream/testkit';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 
 export const probeCli = fileURLToPath(new URL('./fixtures/probe-cli.ts', import.meta.url));
 
@@ -29,4 +32,18 @@ export async function changeItems(
   });
   if (res.status !== 201) throw new Error(`POST /v1/items: ${res.status} ${await res.text()}`);
   return { key, ids: ((await res.json()) as { ids: string[] }).ids };
+}
+
+export type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
+
+/** A key pair and a real HTTP server publishing its public half as a JWKS. */
+export async function jwksServer(kid: string): Promise<{ keys: KeyPair; url: string; server: Server }> {
+  const keys = await generateKeyPair('EdDSA', { extractable: true });
+  const jwk: JWK = { ...(await exportJWK(keys.publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { keys, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json` };
 }

@@ -64,6 +64,20 @@ export const num = (env: string, opts: Opts<number> & { min?: number; max?: numb
     return n;
   });
 
+/**
+ * A field with its own parser: `parse` throws an Error whose message says what a valid value
+ * looks like, and that message is reported with the variable's name.
+ */
+export const custom = <T>(env: string, opts: Opts<T>, parse: (raw: string) => T) =>
+  field(env, opts, (raw) => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      if (err instanceof Invalid) throw err;
+      return invalid((err as Error).message);
+    }
+  });
+
 /** A TCP port; 0 means "any free port" and is allowed only when `allowZero` is set. */
 export const port = (env: string, opts: Opts<number> & { allowZero?: boolean } = {}) =>
   field(env, opts, (raw) => {

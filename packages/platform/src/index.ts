@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './errors.js';
 export * from './http.js';
 export * from './kafka.js';
+export * from './log-levels.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './process.js';

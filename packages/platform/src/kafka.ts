@@ -13,6 +13,7 @@ import type {
 import kafkajs from 'kafkajs';
 import { compressFrame, decompressFrame } from 'lz4-napi';
 import { PlatformErrorCode, WattstreamError } from './errors.js';
+import { type LogLevel, logLevelsOf } from './log-levels.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -57,6 +58,16 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+const KAFKAJS_LEVEL: Record<LogLevel, number> = {
+  trace: logLevel.DEBUG,
+  debug: logLevel.DEBUG,
+  info: logLevel.INFO,
+  warn: logLevel.WARN,
+  error: logLevel.ERROR,
+  fatal: logLevel.ERROR,
+  silent: logLevel.NOTHING,
+};
+
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
@@ -67,14 +78,17 @@ export interface KafkaOptions {
 
 export function createKafka({ brokers, clientId, logger, config = {} }: KafkaOptions): KafkaClient {
   registerCompressionCodecs();
-  const log = logger.child({ component: 'kafkajs' });
+  const levels = logLevelsOf(logger);
+  const log = levels.component('kafkajs');
   return new Kafka({
     clientId,
     brokers,
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
-    logLevel: logLevel.WARN,
+    // kafkajs filters before our logger sees an entry, and its info lines are chatty: warn unless
+    // LOG_LEVELS gives kafkajs a level when the client is made (a later change only narrows it).
+    logLevel: levels.hasOwn('kafkajs') ? KAFKAJS_LEVEL[levels.levelOf('kafkajs')] : logLevel.WARN,
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {

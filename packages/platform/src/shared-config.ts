@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { hostPort, hostPortList, oneOf, path, str, url } from './config.js';
+import { componentLevelsField, LOG_LEVELS } from './log-levels.js';
 
 /** Infrastructure defaults: the ports `pnpm infra up` uses (not the standard 9092/9000/8812/5432/6379). */
 export const DEFAULT_PORTS = {
@@ -40,6 +41,8 @@ export const DEFAULT_SERVICE_PORTS = {
   web: 8111,
   /** `pnpm pipeline up --observe`: Prometheus' UI and API */
   prometheus: 9190,
+  /** `pnpm pipeline up --observe`: Zipkin's span intake, API and UI */
+  zipkin: 9411,
 } as const;
 
 /** This host's name as an id (1–64 chars of [A-Za-z0-9_-]): the default name of a replica. */
@@ -47,7 +50,7 @@ export function hostnameId(fallback: string, prefix = ''): string {
   return `${prefix}${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64) || fallback;
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export { LOG_LEVELS } from './log-levels.js';
 
 /** Settings every service reads under the same names (foundation convention). */
 export const sharedConfig = {
@@ -77,6 +80,7 @@ export const sharedConfig = {
   }),
   dataDir: path('DATA_DIR', { default: '.data', description: 'where this component keeps local state' }),
   logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info', description: 'pino log level' }),
+  logLevels: componentLevelsField(),
   // Loopback on a developer machine: /metrics and the health endpoints are nobody else's business.
   // In a cluster the manifests set 0.0.0.0 and a NetworkPolicy lets only Prometheus reach /metrics.
   bindHost: str('BIND_HOST', {
