@@ -15,25 +15,11 @@ export interface ZipkinNodeOptions {
   log?: (msg: string) => void;
 }
 
-/** One span as Zipkin's v2 API returns it (`GET /api/v2/trace/{traceId}`). */
-export interface ZipkinSpan {
-  traceId: string;
-  id: string;
-  parentId?: string;
-  name: string;
-  kind?: string;
-  timestamp: number;
-  duration?: number;
-  localEndpoint?: { serviceName?: string };
-  tags?: Record<string, string>;
-}
-
 /**
  * Zipkin's server from its Maven Central exec jar, on a loopback port with in-memory storage: the
- * trace backend meant for `pnpm pipeline up --observe` and an end-to-end trace test (neither uses it
- * yet). Spans arrive on
- * `POST /api/v2/spans` (OTEL_TRACES_EXPORTER=zipkin); traces are read back from `/api/v2/trace/…`
- * and shown in its UI at `/zipkin/`. Ready when `/health` answers 200.
+ * trace backend of `pnpm pipeline up --observe`. Spans arrive on `POST /api/v2/spans`
+ * (OTEL_TRACES_EXPORTER=zipkin); traces are read back from `/api/v2/trace/…` (observability's
+ * `fetchTrace`) and shown in its UI at `/zipkin/`. Ready when `/health` answers 200.
  */
 export class ZipkinNode {
   readonly service: ManagedProcess;
@@ -80,14 +66,6 @@ export class ZipkinNode {
     ];
     this.opts.log?.(`starting Zipkin on ${this.url} …`);
     await this.service.start();
-  }
-
-  /** The spans of one trace (empty until some arrived). */
-  async trace(traceId: string): Promise<ZipkinSpan[]> {
-    const res = await fetch(`${this.url}/api/v2/trace/${traceId}`, { signal: AbortSignal.timeout(5000) });
-    if (res.status === 404) return [];
-    if (!res.ok) throw new Error(`zipkin GET /api/v2/trace/${traceId}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as ZipkinSpan[];
   }
 
   stop(): Promise<boolean> {

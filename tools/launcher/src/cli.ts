@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { examine, firingAlerts, renderDoctor } from '@wattstream/observability';
+import { examine, fetchTrace, firingAlerts, recentTraces, renderDoctor, renderTrace } from '@wattstream/observability';
 import { describeConfig, isWattstreamError, loadConfig } from '@wattstream/platform';
 import { Command } from 'commander';
 import { launcherConfig } from './config.js';
@@ -33,10 +33,14 @@ const program = new Command('pipeline')
 program
   .command('up')
   .description('start everything that is not running yet (idempotent) and print the dashboard URL')
-  .option('--observe', 'also start Prometheus scraping every service, with the alert rules of observability/', false)
+  .option(
+    '--observe',
+    'also start Prometheus scraping every service, with the alert rules of observability/, and Zipkin receiving their traces',
+    false,
+  )
   .action(async (opts: { observe: boolean }) => {
     const p = pipeline();
-    const info = await p.up();
+    const info = await p.up({ trace: opts.observe });
     const prometheus = opts.observe ? await p.observer.up() : undefined;
     for (const s of await p.status()) log(statusLine(s));
     await printSupervisor(p, log);
@@ -56,6 +60,7 @@ program
         ...(prometheus
           ? [
               `Prometheus: ${prometheus}  (targets ${prometheus}/targets, rules ${prometheus}/rules, alerts ${prometheus}/alerts)`,
+              `Zipkin: ${p.observer.zipkin.url}/zipkin/  (traces of ${p.cfg.observeTraceRatio * 100} % of the fleet's batches, edge to live frame; API ${p.observer.zipkin.url}/api/v2/traces)`,
             ]
           : []),
         `Logs:            ${p.runDir}/<service>/<service>.log`,
@@ -106,6 +111,35 @@ program
     const alerts = promUrl ? await firingAlerts(promUrl) : undefined;
     process.stdout.write(renderDoctor(rows, alerts));
     if (!rows.every((r) => r.health === 'ok' || r.health === 'ready')) process.exitCode = 3;
+  });
+
+program
+  .command('trace')
+  .description(
+    'print one trace from the Zipkin of up --observe as a tree (span, service, start, duration): the given one, or the newest that reached a live frame',
+  )
+  .argument('[traceId]', "32 hex digits, e.g. from a stats frame's traceparent")
+  .option('--zipkin <url>', 'a Zipkin to read from (default: the one of up --observe)')
+  .action(async (traceId: string | undefined, opts: { zipkin?: string }) => {
+    const p = pipeline();
+    const url = opts.zipkin ?? p.observer.zipkin.url;
+    if (opts.zipkin === undefined && !p.observer.tracing()) {
+      throw new Error('Zipkin is not running: start the pipeline with `pnpm pipeline up --observe` (or pass --zipkin)');
+    }
+    // The newest whose first hop has arrived too (each process exports its spans on its own schedule).
+    const newest = async () => {
+      const traces = await recentTraces(url, { limit: 20 });
+      return traces.find((t) => t.some((s) => s.parentId === undefined)) ?? traces[0];
+    };
+    const spans = traceId ? await fetchTrace(url, traceId) : await newest();
+    if (!spans?.length) {
+      process.stderr.write(
+        `pipeline: ${traceId ? `no trace ${traceId}` : 'no trace reached a live frame yet'} at ${url}\n`,
+      );
+      process.exitCode = 3;
+      return;
+    }
+    process.stdout.write(renderTrace(spans));
   });
 
 program

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { repoRoot } from '@wattstream/infra';
-import { DEFAULT_SERVICE_PORTS, duration, int, path, port, str } from '@wattstream/platform';
+import { DEFAULT_SERVICE_PORTS, duration, int, num, path, port, str } from '@wattstream/platform';
 
 /** Settings of `pnpm pipeline up`; the ports are the services' own defaults. */
 export const launcherConfig = {
@@ -60,6 +60,17 @@ export const launcherConfig = {
   prometheusPort: port('PROMETHEUS_PORT', {
     default: DEFAULT_SERVICE_PORTS.prometheus,
     description: '`up --observe`: Prometheus UI and API',
+  }),
+  zipkinPort: port('ZIPKIN_PORT', {
+    default: DEFAULT_SERVICE_PORTS.zipkin,
+    description: '`up --observe`: Zipkin (span intake, API and UI at /zipkin/)',
+  }),
+  observeTraceRatio: num('OBSERVE_TRACE_RATIO', {
+    default: 0.1,
+    min: 0,
+    max: 1,
+    description:
+      "`up --observe`: share of the simulated edge's batches traced end to end (OTEL_TRACES_SAMPLER_ARG of every service)",
   }),
   observeInterval: duration('OBSERVE_INTERVAL', {
     default: '5s',

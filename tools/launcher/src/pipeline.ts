@@ -92,7 +92,7 @@ export class Pipeline implements Supervised {
     readonly cfg: LauncherConfig,
     private readonly log: (msg: string) => void = () => {},
     private readonly infraEnv?: Record<string, string>,
-    private readonly serviceEnv: Record<string, string> = {},
+    private serviceEnv: Record<string, string> = {},
   ) {
     // The same INFRA_*_PORT settings as `pnpm infra up`, so both find one stack.
     this.stack = new Stack({ dir: infraDir(), ports: stackPortsFromEnv(), log });
@@ -218,24 +218,21 @@ export class Pipeline implements Supervised {
     const supervisorDir = join(this.runDir, 'supervisor');
     this.supervisorState = join(supervisorDir, 'state.json');
     this.observer = new Observer({
-      dir: join(this.runDir, 'prometheus'),
+      dir: this.runDir,
       port: c.prometheusPort,
+      zipkinPort: c.zipkinPort,
+      traceRatio: c.observeTraceRatio,
       intervalMs: c.observeInterval,
       alertFor: c.observeAlertFor,
       targets: this.scrapeTargets(),
       log,
     });
-    const handoff: PipelineHandoff = {
-      cfg,
-      serviceEnv,
-      ...(infraEnv === undefined ? {} : { infraEnv }),
-    };
     this.supervisor = new ManagedProcess({
       name: 'supervisor',
       dir: supervisorDir,
       command: process.execPath,
       args: [cli('tools/launcher'), 'supervise'],
-      env: { [PIPELINE_ENV]: JSON.stringify(handoff) },
+      env: {}, // the handoff, set by up()
       // ready once it has written its state file
       ready: async () => readSupervisorState(this.supervisorState)?.pid === this.supervisor.runningPid(),
       startTimeoutMs: 15_000,
@@ -341,21 +338,40 @@ export class Pipeline implements Supervised {
     return stdout.trim();
   }
 
-  async up(): Promise<PipelineInfo> {
+  /**
+   * `trace`: start Zipkin first and have every service started from here on (by `up` or by the
+   * supervisor) send its spans there. A service already running keeps the setting it started with.
+   * Tracing stays on while that Zipkin runs.
+   */
+  async up({ trace = false } = {}): Promise<PipelineInfo> {
     mkdirSync(this.runDir, { recursive: true });
     // Paused while `up` starts what is missing, so the two never start one service twice.
     await this.supervisor.stop({ graceMs: 5000 });
     const env = this.infraEnv ?? (await this.stack.up());
+    // A later plain `up` keeps tracing while Zipkin runs, so restarted services keep sending spans.
+    trace ||= this.observer.tracing();
+    if (trace) {
+      await this.observer.startTracing();
+      this.serviceEnv = { ...this.serviceEnv, ...this.observer.tracingEnv() };
+    }
     const athletes = simAthleteIds(this.cfg.athletes);
     for (const s of this.services) {
       const pid = s.proc.runningPid();
       if (pid !== undefined) {
-        this.log(`${s.spec.name} already running (pid ${pid})`);
+        this.log(
+          `${s.spec.name} already running (pid ${pid})${trace ? ': it keeps the tracing setting it started with' : ''}`,
+        );
         continue;
       }
       this.log(`starting ${s.spec.name} …`);
       await this.startService(s.spec.name);
     }
+    const handoff: PipelineHandoff = {
+      cfg: this.cfg,
+      serviceEnv: this.serviceEnv,
+      ...(this.infraEnv === undefined ? {} : { infraEnv: this.infraEnv }),
+    };
+    this.supervisor.spec.env = { [PIPELINE_ENV]: JSON.stringify(handoff) };
     const supervisorPid = await this.supervisor.start();
     this.log(`supervisor running (pid ${supervisorPid}): restarts a crashed service, log ${this.supervisor.logFile}`);
     const viewerToken = await this.cliOutput('stream', [
@@ -406,7 +422,7 @@ export class Pipeline implements Supervised {
   /** Stops the services (last started first), and the infrastructure too with `infra`. */
   async down({ infra = false } = {}): Promise<string[]> {
     const stopped: string[] = [];
-    if (await this.observer.down()) stopped.push('prometheus');
+    stopped.push(...(await this.observer.down()));
     if (await this.supervisor.stop({ graceMs: 5000 })) stopped.push('supervisor');
     for (const s of [...this.services].reverse()) {
       if (await s.proc.stop({ graceMs: 20_000 })) stopped.push(s.spec.name);

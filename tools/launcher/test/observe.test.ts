@@ -44,6 +44,8 @@ describe('pipeline up --observe', () => {
       port: await freePort(),
       intervalMs: 1000,
       alertFor: '2s',
+      zipkinPort: await freePort(),
+      traceRatio: 1,
       targets: [
         { job: 'sink', target },
         { job: 'ingest', target: '127.0.0.1:1' },
@@ -51,7 +53,9 @@ describe('pipeline up --observe', () => {
     });
     const url = await observer.up();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(readFileSync(join(dir, 'wattstream.rules.yml'), 'utf8')).toMatch(/alert: SinkLag[\s\S]*?for: 2s/);
+    expect(readFileSync(join(dir, 'prometheus', 'wattstream.rules.yml'), 'utf8')).toMatch(
+      /alert: SinkLag[\s\S]*?for: 2s/,
+    );
     await waitFor(async () => (await promQuery(url, 'up{job="sink"} == 1')).length === 1, {
       timeoutMs: 30_000,
       what: 'the sink target up',
@@ -71,7 +75,7 @@ describe('pipeline up --observe', () => {
     const pid = observer.node.service.runningPid();
     expect(await observer.up()).toBe(url);
     expect(observer.node.service.runningPid()).toBe(pid);
-    expect(await observer.down()).toBe(true);
+    expect(await observer.down()).toEqual(['prometheus']);
     expect(observer.running()).toBe(false);
   }, 90_000);
 });

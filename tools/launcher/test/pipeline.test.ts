@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { kafkaTopics, type TrainingCompleted, type TrainingStarted } from '@wattstream/contracts';
 import { isAlive, repoRoot } from '@wattstream/infra';
 import { freePort, tempDir } from '@wattstream/infra/testing';
+import { fetchTrace, renderTrace, type TraceSpan } from '@wattstream/observability';
 import { loadConfig, questdbExec } from '@wattstream/platform';
 import { collect, fitFixture, testKafka, waitFor } from '@wattstream/testkit';
 import { afterAll, assert, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -31,7 +32,13 @@ const infra = inject('infra');
 const suffix = Date.now().toString(36);
 const dataDir = tempDir('pipeline');
 // Own ports and databases: other test files (the benchmarks' smoke runs) start pipelines too.
-const env: Record<string, string> = { DATA_DIR: dataDir, SIM_ATHLETES: '3', PIPELINE_DATABASE_PREFIX: `t${suffix}_` };
+// Every batch traced: the main job as `up --observe` runs it, sending spans to a real Zipkin.
+const env: Record<string, string> = {
+  DATA_DIR: dataDir,
+  SIM_ATHLETES: '3',
+  PIPELINE_DATABASE_PREFIX: `t${suffix}_`,
+  OBSERVE_TRACE_RATIO: '1',
+};
 for (const name of LAUNCHER_PORT_SETTINGS) env[name] = String(await freePort());
 const cfg = loadConfig(launcherConfig, env);
 const pipeline = new Pipeline(cfg, () => {}, infra, {
@@ -45,7 +52,7 @@ const pipeline = new Pipeline(cfg, () => {}, infra, {
 let info: PipelineInfo;
 
 beforeAll(async () => {
-  info = await pipeline.up();
+  info = await pipeline.up({ trace: true });
 }, 240_000);
 afterAll(async () => {
   await pipeline.down();
@@ -98,6 +105,58 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     } finally {
       client.ws.close();
     }
+  }, 60_000);
+
+  it("traces one sample's journey as one trace in Zipkin: edge publish → ingest → worker → the live frame", async () => {
+    const athlete = info.athletes[0] ?? assert.fail('the pipeline simulates no athletes');
+    const client = await LiveClient.open(`ws://127.0.0.1:${cfg.livePort}/v1/live?access_token=${info.viewerToken}`);
+    let traceparent: string;
+    try {
+      client.send({ type: 'subscribe', channel: `athlete:${athlete}` });
+      const stats = (await client.next((f) => f.type === 'stats', 30_000)) as Frame & { traceparent?: string };
+      traceparent = stats.traceparent ?? assert.fail('a traced stats frame carries its traceparent');
+    } finally {
+      client.ws.close();
+    }
+    const [, traceId, frameSpanId, flags] = traceparent.split('-');
+    expect(flags).toBe('01');
+    const names = ['edge batch', 'ingest samples', 'stream apply', 'live fanout'];
+    const spans = await waitFor(
+      async () => {
+        const t = await fetchTrace(pipeline.observer.zipkin.url, traceId as string);
+        return names.every((n) => t.some((s) => s.name === n)) ? t : undefined;
+      },
+      30_000,
+      'the whole trace in Zipkin',
+    );
+    const one = (name: string) => {
+      const found = spans.filter((s) => s.name === name);
+      expect(found, name).toHaveLength(1);
+      return found[0] as TraceSpan;
+    };
+    const [edge, ingest, apply, fanout] = names.map(one) as [TraceSpan, TraceSpan, TraceSpan, TraceSpan];
+    expect(edge.parentId).toBeUndefined();
+    expect(ingest.parentId).toBe(edge.id);
+    expect(apply.parentId).toBe(ingest.id);
+    expect(fanout.parentId).toBe(apply.id);
+    // the browser's frame names the live server's span: the last hop of the trace
+    expect(fanout.id).toBe(frameSpanId);
+    expect([edge, ingest, apply, fanout].map((s) => s.localEndpoint?.serviceName)).toEqual([
+      'edge',
+      'ingest',
+      'stream-worker',
+      'stream-live',
+    ]);
+    for (const [a, b] of [
+      [edge, ingest],
+      [ingest, apply],
+      [apply, fanout],
+    ] as const) {
+      expect(b.timestamp).toBeGreaterThanOrEqual(a.timestamp);
+    }
+    expect(renderTrace(spans)).toMatch(
+      /edge batch[\s\S]*\n {2}ingest samples[\s\S]*\n {4}stream apply[\s\S]*\n {6}live fanout/,
+    );
   }, 60_000);
 
   it("through the gateway: the fleet's coach signs in, the pages load, and /live carries the fleet's stats", async () => {
@@ -202,7 +261,7 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
   it('replays a recorded FIT ride at the edge and emits one session whose totals match the file within 1 %', async () => {
     const file = 'Edge810-Vector-2013-08-16-15-35-10.fit';
     const athlete = `fit-${suffix}`;
-    const pipelineEnv = { ...process.env, ...infra, DATA_DIR: dataDir };
+    const pipelineEnv = { ...process.env, ...infra, DATA_DIR: dataDir, ...pipeline.observer.tracingEnv() };
     const cli = (pkg: string) => join(root, pkg, 'dist', 'cli.js');
     const { stdout: token } = await run(
       process.execPath,
@@ -257,6 +316,32 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
       within1(summary.kj, expected.kj);
       within1(summary.distanceM, expected.distanceM);
       expect(summary.sessionId).toBe(started[0]?.sessionId);
+
+      // The session's end continues the trace of its last batch: stream → training (which
+      // summarizes it through its outbox) → tracking, one trace across three services.
+      const completedRecord = completedTopic.records.find(
+        (r) => (r.value as { athleteId?: string } | null)?.athleteId === athlete,
+      );
+      const [, traceId, workerSpanId] = (completedRecord?.headers.traceparent ?? assert.fail('traceparent')).split('-');
+      const spans = await waitFor(
+        async () => {
+          const t = await fetchTrace(pipeline.observer.zipkin.url, traceId as string);
+          const summarized = t.filter((s) => s.name === `process ${kafkaTopics.sessionSummarized.name}`);
+          return summarized.length > 0 ? t : undefined;
+        },
+        30_000,
+        'training.completed → training → training.session.summarized in Zipkin',
+      );
+      const byId = new Map(spans.map((s) => [s.id, s]));
+      const consumed = spans.filter(
+        (s) => s.name === `process ${kafkaTopics.trainingCompleted.name}` && s.parentId === workerSpanId,
+      );
+      expect(consumed.map((s) => s.localEndpoint?.serviceName).sort()).toEqual(['tracking', 'training']);
+      const trainingSpan = consumed.find((s) => s.localEndpoint?.serviceName === 'training');
+      const summarized = spans.find((s) => s.name === `process ${kafkaTopics.sessionSummarized.name}`);
+      expect(summarized?.localEndpoint?.serviceName).toBe('tracking');
+      expect(byId.get(summarized?.parentId ?? '')).toBe(trainingSpan);
+      expect(byId.get(workerSpanId as string)?.name).toBe('stream apply');
     } finally {
       await startedTopic.stop();
       await completedTopic.stop();
@@ -311,6 +396,7 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     const supervisorPid = pipeline.supervisor.runningPid();
     expect(supervisorPid).toBeDefined();
     expect(await pipeline.down()).toEqual([
+      'zipkin',
       'supervisor',
       'edge-sim',
       'gateway',
