@@ -1,6 +1,7 @@
 /**
  * Schemas of the custom resources the manifests use — Strimzi (Kafka, KafkaNodePool, KafkaTopic,
- * KafkaUser), CloudNativePG (Cluster), KEDA (ScaledObject), external-secrets (ExternalSecret).
+ * KafkaUser), CloudNativePG (Cluster), KEDA (ScaledObject), external-secrets (ExternalSecret), the
+ * Prometheus Operator (PrometheusRule, PodMonitor).
  * None of these operators publishes its CRDs to a registry this project can reach, so these are
  * OURS: written from each project's documented API for the fields these manifests use (plus the
  * siblings one would reach for next), closed (`additionalProperties: false`) so a misspelt or
@@ -74,9 +75,79 @@ const strimziAcl = obj(
   ['resource', 'operations'],
 );
 
+const PROMETHEUS_OPERATOR =
+  'Prometheus Operator 0.8x, monitoring.coreos.com/v1 (prometheus-operator.dev/docs: "API reference")';
+/** A Prometheus duration: 30s, 5m, 1h30m. */
+const promDuration: Schema = { type: 'string', pattern: '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$' };
+const promRule = obj(
+  {
+    record: str(),
+    alert: str(),
+    expr: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+    for: promDuration,
+    keep_firing_for: promDuration,
+    labels: strMap,
+    annotations: strMap,
+  },
+  ['expr'],
+);
+
 const STRIMZI = 'Strimzi 1.x, kafka.strimzi.io/v1 (strimzi.io/docs: "Custom resource API reference")';
 
 export const CRDS: CrdSpec[] = [
+  {
+    group: 'monitoring.coreos.com',
+    version: 'v1',
+    kind: 'PrometheusRule',
+    plural: 'prometheusrules',
+    scope: 'Namespaced',
+    source: PROMETHEUS_OPERATOR,
+    spec: obj({
+      groups: arr(
+        obj(
+          {
+            name: str(),
+            interval: promDuration,
+            limit: int(0),
+            partial_response_strategy: str(),
+            rules: arr(promRule),
+          },
+          ['name', 'rules'],
+        ),
+      ),
+    }),
+  },
+  {
+    group: 'monitoring.coreos.com',
+    version: 'v1',
+    kind: 'PodMonitor',
+    plural: 'podmonitors',
+    scope: 'Namespaced',
+    source: PROMETHEUS_OPERATOR,
+    spec: obj(
+      {
+        jobLabel: str(),
+        podTargetLabels: arr(str()),
+        selector: labelSelector,
+        namespaceSelector: obj({ any: bool, matchNames: arr(str()) }),
+        podMetricsEndpoints: arr(
+          obj({
+            port: str(),
+            portNumber: int(1),
+            path: str(),
+            scheme: oneOfStr('http', 'https'),
+            interval: promDuration,
+            scrapeTimeout: promDuration,
+            honorLabels: bool,
+            relabelings: arr(opaque),
+            metricRelabelings: arr(opaque),
+          }),
+        ),
+        sampleLimit: int(0),
+      },
+      ['selector'],
+    ),
+  },
   {
     group: 'kafka.strimzi.io',
     version: 'v1',

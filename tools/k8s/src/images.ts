@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_PORTS } from '@wattstream/platform';
+import { PrometheusNode, VERSIONS } from '@wattstream/infra';
+import { DEFAULT_PORTS, DEFAULT_SERVICE_PORTS } from '@wattstream/platform';
 import type { Deployable } from './deployables.js';
 import { CLUSTER } from './environments.js';
 import { HEADER, toYaml } from './layout.js';
@@ -170,7 +171,104 @@ export function composeOf(r: Resolved): string {
       restart: 'unless-stopped',
     };
   }
+  Object.assign(services, observeServices());
   return `${HEADER}# docker compose -f k8s/images/docker-compose.yml --profile system up --build
 # (Linux Docker engine: host networking, since the infrastructure's Kafka advertises 127.0.0.1)
+# add --profile observe for Prometheus (the rules of observability/), Grafana (its dashboards) and Zipkin
 ${toYaml({ include: ['../../docker-compose.yml'], services })}`;
+}
+
+/** Where the `observe` profile's services listen (loopback, host networking). */
+export const OBSERVE_PORTS = {
+  prometheus: DEFAULT_SERVICE_PORTS.prometheus,
+  grafana: 3000,
+  zipkin: DEFAULT_SERVICE_PORTS.zipkin,
+};
+
+/**
+ * The `observe` profile: Prometheus scraping every deployable with job = its name and the rules of
+ * observability/ loaded, Grafana provisioned with that Prometheus and the dashboards of
+ * observability/dashboards, and Zipkin for traces (services send them with
+ * OTEL_TRACES_EXPORTER=zipkin, see packages/kernel).
+ */
+function observeServices(): Record<string, unknown> {
+  const common = { profiles: ['observe'], network_mode: 'host', restart: 'unless-stopped' };
+  return {
+    prometheus: {
+      ...common,
+      image: 'prom/prometheus:v3.5.0',
+      command: [
+        '--config.file=/etc/prometheus/prometheus.yml',
+        `--web.listen-address=127.0.0.1:${OBSERVE_PORTS.prometheus}`,
+        '--storage.tsdb.retention.time=2d',
+      ],
+      volumes: [
+        './observe/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+        '../../observability/rules/wattstream.rules.yml:/etc/prometheus/rules/wattstream.rules.yml:ro',
+      ],
+    },
+    grafana: {
+      ...common,
+      image: 'grafana/grafana-oss:12.2.0',
+      environment: {
+        GF_SERVER_HTTP_ADDR: '127.0.0.1',
+        GF_SERVER_HTTP_PORT: String(OBSERVE_PORTS.grafana),
+        GF_AUTH_ANONYMOUS_ENABLED: 'true',
+        GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+      },
+      volumes: [
+        './observe/grafana-datasources.yml:/etc/grafana/provisioning/datasources/wattstream.yml:ro',
+        './observe/grafana-dashboards.yml:/etc/grafana/provisioning/dashboards/wattstream.yml:ro',
+        '../../observability/dashboards:/var/lib/grafana/dashboards/wattstream:ro',
+      ],
+      depends_on: { prometheus: { condition: 'service_started' } },
+    },
+    zipkin: {
+      ...common,
+      image: `openzipkin/zipkin:${VERSIONS.zipkin}`,
+      environment: { STORAGE_TYPE: 'mem', QUERY_PORT: String(OBSERVE_PORTS.zipkin) },
+    },
+  };
+}
+
+/** The files the `observe` profile mounts, by path under k8s/images/. */
+export function observeFiles(r: Resolved): Map<string, string> {
+  const prometheus = new PrometheusNode({
+    dir: '/etc/prometheus',
+    port: OBSERVE_PORTS.prometheus,
+    interval: '15s',
+    ruleFiles: ['/etc/prometheus/rules/wattstream.rules.yml'],
+    jobs: r.deployables.map((d) => ({ job: d.name, targets: [`127.0.0.1:${d.http.port}`] })),
+  });
+  const datasources = {
+    apiVersion: 1,
+    datasources: [
+      {
+        name: 'Prometheus',
+        uid: 'prometheus',
+        type: 'prometheus',
+        access: 'proxy',
+        url: `http://127.0.0.1:${OBSERVE_PORTS.prometheus}`,
+        isDefault: true,
+      },
+    ],
+  };
+  const dashboards = {
+    apiVersion: 1,
+    providers: [
+      {
+        name: 'wattstream',
+        folder: 'wattstream',
+        type: 'file',
+        disableDeletion: true,
+        updateIntervalSeconds: 30,
+        options: { path: '/var/lib/grafana/dashboards/wattstream' },
+      },
+    ],
+  };
+  return new Map([
+    ['observe/prometheus.yml', HEADER + prometheus.renderConfig()],
+    ['observe/grafana-datasources.yml', HEADER + toYaml(datasources)],
+    ['observe/grafana-dashboards.yml', HEADER + toYaml(dashboards)],
+  ]);
 }

@@ -7,6 +7,7 @@ export * from './images.js';
 export * from './kustomize.js';
 export * from './layout.js';
 export * from './network.js';
+export * from './observability.js';
 export * from './policy.js';
 export * from './render.js';
 export * from './resolve.js';

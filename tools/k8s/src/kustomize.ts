@@ -16,7 +16,12 @@ export function assertEnv(env: string): Env {
 
 /** `kubectl kustomize k8s/overlays/<env>`: the multi-document YAML an apply would send. */
 export function kustomize(repoRoot: string, env: Env): string {
-  const res = spawnSync(kubectl(), ['kustomize', join(repoRoot, 'k8s/overlays', env)], {
+  return kustomizeDir(repoRoot, `overlays/${env}`);
+}
+
+/** `kubectl kustomize k8s/<dir>` (an overlay, or `cluster/logging`). */
+export function kustomizeDir(repoRoot: string, dir: string): string {
+  const res = spawnSync(kubectl(), ['kustomize', join(repoRoot, 'k8s', dir)], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -26,7 +31,7 @@ export function kustomize(repoRoot: string, env: Env): string {
       `cannot run ${kubectl()} (${res.error.message}); install kubectl or set KUBECTL`,
     );
   }
-  if (res.status !== 0) throw k8sError(K8sErrorCode.KustomizeFailed, `kubectl kustomize ${env} failed:\n${res.stderr}`);
+  if (res.status !== 0) throw k8sError(K8sErrorCode.KustomizeFailed, `kubectl kustomize ${dir} failed:\n${res.stderr}`);
   return res.stdout;
 }
 

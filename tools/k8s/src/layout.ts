@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { ENVS, type Env } from './deployables.js';
 import { CLUSTER, envSettings } from './environments.js';
+import { logShipperObjects } from './observability.js';
 import { envObjects, keyOf, namespaceOf } from './render.js';
 import type { Resolved } from './resolve.js';
 import type { K8sObject } from './workload.js';
@@ -89,6 +90,8 @@ export function kustomizeLayout(r: Resolved): Layout {
     );
     writeGroup(files, `base/${g}`, base.get(g)!);
   }
+  // once per cluster, beside the environments: the node-level log shipper
+  writeGroup(files, 'cluster/logging', logShipperObjects());
   const everywhere = groups.filter((g) => ENVS.every((e) => perEnv[e].has(g)));
   files.set(
     'base/kustomization.yaml',

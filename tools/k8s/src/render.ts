@@ -1,6 +1,7 @@
 import type { Deployable, Env } from './deployables.js';
 import { CLUSTER, envSettings } from './environments.js';
 import { deployablePolicy, platformPolicies } from './network.js';
+import { observabilityObjects } from './observability.js';
 import { platformObjects } from './platform.js';
 import type { Resolved } from './resolve.js';
 import {
@@ -81,6 +82,7 @@ export function envObjects(r: Resolved, env: Env): EnvObjects {
     // single replicas (a cache, the time-series store): the budget lets a node drain, one at a time
     ...(s.pdb ? [pdbOf({ name: CLUSTER.questdb }), pdbOf({ name: CLUSTER.redis })] : []),
   ]);
+  groups.set('observability', observabilityObjects());
   for (const d of present) groups.set(d.name, deployableObjects(d, r, env, present));
   return groups;
 }

@@ -11,7 +11,7 @@ import {
 } from './capacity.js';
 import { CRDS, crdOf, jsonSchemaOf, kubeconformFile } from './crds.js';
 import { ENVS } from './deployables.js';
-import { composeOf, DOCKERIGNORE, dockerfileOf } from './images.js';
+import { composeOf, DOCKERIGNORE, dockerfileOf, observeFiles } from './images.js';
 import { HEADER, kustomizeLayout, toYaml } from './layout.js';
 import type { Resolved } from './resolve.js';
 
@@ -85,6 +85,7 @@ export function generate(r: Resolved): Generated {
   const k8s = new Map(kustomizeLayout(r).files);
   for (const d of r.deployables) k8s.set(`images/${d.name}.Dockerfile`, dockerfileOf(r, d));
   k8s.set('images/docker-compose.yml', composeOf(r));
+  for (const [path, text] of observeFiles(r)) k8s.set(`images/${path}`, text);
   for (const c of CRDS) {
     k8s.set(`schemas/crds/${c.plural}.${c.group}.yaml`, HEADER + toYaml(crdOf(c)));
     k8s.set(`schemas/kubeconform/${kubeconformFile(c)}`, `${JSON.stringify(jsonSchemaOf(c), null, 2)}\n`);
@@ -95,7 +96,7 @@ export function generate(r: Resolved): Generated {
 }
 
 /** Generated folders: anything in them that `generate` does not produce is stale and removed. */
-const OWNED = ['base', 'overlays', 'images', 'schemas'];
+const OWNED = ['base', 'cluster', 'overlays', 'images', 'schemas'];
 
 const listFiles = (dir: string): string[] =>
   existsSync(dir)

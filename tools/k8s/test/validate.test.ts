@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { tempDir } from '@wattstream/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVS } from '../src/index.js';
+import { ENVS, kustomizeDir, parseDocs } from '../src/index.js';
 import { rendered, repoRoot, run, tool, toolPath } from './support.js';
 
 /** Kubernetes versions validated against: the oldest supported (kubectl on this machine) and the newest schemas. */
@@ -36,7 +36,17 @@ beforeAll(() => {
   }
   files.broken = join(dir, 'broken.yaml');
   writeFileSync(files.broken, BROKEN);
+  // the cluster-wide log shipper, beside the environments
+  const cluster = kustomizeDir(repoRoot, 'cluster/logging');
+  files.cluster = join(dir, 'cluster-logging.yaml');
+  writeFileSync(files.cluster, cluster);
+  clusterDocs = parseDocs(cluster).length;
 });
+/** Objects in k8s/cluster/logging as kustomize renders it. */
+let clusterDocs = 0;
+const VALIDATED = [...ENVS, 'cluster'] as const;
+const docsOf = (name: (typeof VALIDATED)[number]) =>
+  name === 'cluster' ? clusterDocs : rendered().rendered[name].docs.length;
 
 describe('kubeconform -strict, Kubernetes schemas of kubernetes-validate + our CRD schemas', () => {
   let schemas: string;
@@ -80,9 +90,9 @@ describe('kubeconform -strict, Kubernetes schemas of kubernetes-validate + our C
     ]);
 
   for (const version of K8S_VERSIONS) {
-    it(`every object of dev, stage and prod is valid on Kubernetes ${version}, none skipped`, () => {
+    it(`every object of dev, stage, prod and the cluster's log shipper is valid on Kubernetes ${version}, none skipped`, () => {
       const res = kubeconform(
-        ENVS.map((e) => files[e]!),
+        VALIDATED.map((e) => files[e]!),
         version,
         ['-verbose'],
       );
@@ -91,10 +101,8 @@ describe('kubeconform -strict, Kubernetes schemas of kubernetes-validate + our C
         summary: Record<string, number>;
       };
       expect(out.resources.filter((x) => x.status !== 'statusValid')).toEqual([]);
-      for (const env of ENVS) {
-        expect(out.resources.filter((x) => x.filename === files[env]).length, env).toBe(
-          rendered().rendered[env].docs.length,
-        );
+      for (const name of VALIDATED) {
+        expect(out.resources.filter((x) => x.filename === files[name]).length, name).toBe(docsOf(name));
       }
       expect(out.summary).toMatchObject({ invalid: 0, errors: 0, skipped: 0 });
       expect(res.status).toBe(0);
@@ -140,12 +148,12 @@ describe('kubectl-validate: OpenAPI v3 of Kubernetes 1.32 (k8s.io/kubernetes api
       file,
     ]);
 
-  for (const env of ENVS) {
+  for (const env of VALIDATED) {
     it(`${env}: every object valid`, () => {
       const res = validate(files[env]!);
       const results = JSON.parse(res.stdout)[files[env]!] as { status: string; message?: string }[];
       expect(results.filter((x) => x.status !== 'Success')).toEqual([]);
-      expect(results.length).toBe(rendered().rendered[env].docs.length);
+      expect(results.length).toBe(docsOf(env));
       expect(res.status).toBe(0);
     });
   }
