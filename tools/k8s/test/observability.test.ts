@@ -34,7 +34,7 @@ describe('monitoring objects of each environment', () => {
       for (const [file, text] of files) {
         const uid = file.replace(/\.gen\.json$/, '');
         const cm = dashboards.find((c) => c.metadata.name === `dashboard-${uid}`);
-        expect((cm?.data as Record<string, string>)[`${uid}.json`], uid).toBe(text);
+        expect(((cm?.data ?? {}) as Record<string, string>)[`${uid}.json`], uid).toBe(text);
         expect(text).toBe(readFileSync(join(repoRoot, 'observability/dashboards', file), 'utf8'));
       }
     });
@@ -82,7 +82,7 @@ describe('the log shipper (k8s/cluster/logging)', () => {
 
   it('ships the committed config, and every component a pipeline names is configured', () => {
     const cm = docs.find((d) => d.kind === 'ConfigMap');
-    expect(parse((cm?.data as Record<string, string>)['config.yaml'] ?? '')).toEqual(config);
+    expect(parse(((cm?.data ?? {}) as Record<string, string>)['config.yaml'] ?? '')).toEqual(config);
     for (const p of Object.values(config.service.pipelines)) {
       for (const r of p.receivers) expect(config.receivers, r).toHaveProperty(r);
       for (const r of p.processors) expect(config.processors, r).toHaveProperty(r);
