@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { repoRoot } from '@wattstream/infra';
 import { httpReady } from '@wattstream/launcher';
 import { metricFromText } from '@wattstream/platform';
@@ -63,7 +63,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export interface ServiceSpec {
   name: string;
-  /** Package folder of the compiled CLI (`ingest`, `stream`, `edge`), run as deployed from `dist/`. */
+  /** Package folder of the compiled CLI (`ingest`, `stream`, `edge`; or an absolute path), run as deployed from `dist/`. */
   pkg: string;
   args: string[];
   env: Record<string, string>;
@@ -98,7 +98,7 @@ export class ServiceProcess {
   }
 
   async start(timeoutMs = 90_000): Promise<void> {
-    const cli = join(repoRoot(), this.spec.pkg, 'dist', 'cli.js');
+    const cli = resolve(repoRoot(), this.spec.pkg, 'dist', 'cli.js');
     if (!existsSync(cli)) throw new Error(`${cli} is missing: run pnpm build first`);
     mkdirSync(this.spec.logDir, { recursive: true });
     const out = openSync(this.logFile, 'a');

@@ -11,6 +11,7 @@ import { questdbRaw } from './benches/questdb-raw.js';
 import { sink } from './benches/sink.js';
 import { soak } from './benches/soak.js';
 import { stream } from './benches/stream.js';
+import { tracing } from './benches/tracing.js';
 import type { Benchmark } from './benchmark.js';
 
 /** Every benchmark, in the order `bench all` runs them and RESULTS.md lists them. */
@@ -19,6 +20,7 @@ export const BENCHMARKS: Benchmark[] = [
   questdbRaw,
   mqtt,
   ingest,
+  tracing,
   sink,
   stream,
   fanout,

@@ -49,11 +49,13 @@ export async function startIngest(
   env: Record<string, string>,
   dataDir: string,
   extraEnv: Record<string, string> = {},
+  /** Another build of ingest (an absolute package folder), e.g. a baseline commit's. */
+  pkg = 'ingest',
 ): Promise<IngestUnderTest> {
   const mqttPort = await freePort();
   const svc = await startService(ctx, {
     name: 'ingest',
-    pkg: 'ingest',
+    pkg,
     args: ['serve'],
     portEnv: 'INGEST_HTTP_PORT',
     env: {

@@ -12,6 +12,7 @@
  * IPC: parent → `{type:'run', durationMs, warmupMs}` | `{type:'exit'}`; child → `connected`,
  * `tick` (every second), `done`.
  */
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { childMain } from '../child.js';
 import { fixedSamplesJson, samplesJson } from '../payloads.js';
@@ -39,6 +40,8 @@ export interface MqttLoadConfig {
   ratePerSec: number;
   /** open mode: epoch ms of publish 0 (default: `run`'s t0, else when `run` arrives) */
   t0?: number;
+  /** Every batch carries a sampled W3C `traceparent` of its own trace, as a traced edge sends it. */
+  traceparent?: boolean;
 }
 
 export interface MqttLoadDone {
@@ -120,8 +123,17 @@ childMain(async () => {
   const step = Math.max(1, Math.floor(cfg.periodMs / n));
   // fixed mode: 64 distinct prebuilt batches (only seq changes per publish); timed mode: built per publish
   const fixed = Array.from({ length: 64 }, (_, v) => fixedSamplesJson(v, n, cfg.periodMs));
+  // one trace per publish: a random half and a counter, never all zeros (W3C trace-context §3.2.2.3)
+  const traceHead = randomBytes(8).toString('hex');
+  let traces = 0;
+  const trace = () =>
+    cfg.traceparent
+      ? `,"traceparent":"00-${traceHead}${(++traces).toString(16).padStart(16, '0')}-00f067aa0ba902b7-01"`
+      : '';
   const payload = (seq: number, tsNewest: number): Buffer =>
-    Buffer.from(`{"seq":${seq},"samples":${cfg.timed ? samplesJson(seq, n, step, tsNewest) : fixed[seq % 64]}}`);
+    Buffer.from(
+      `{"seq":${seq},"samples":${cfg.timed ? samplesJson(seq, n, step, tsNewest) : fixed[seq % 64]}${trace()}}`,
+    );
 
   let sent = 0;
   let acked = 0;
