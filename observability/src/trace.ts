@@ -37,7 +37,7 @@ export async function fetchTrace(zipkinUrl: string, traceId: string): Promise<Tr
  */
 export async function recentTraces(
   zipkinUrl: string,
-  { serviceName = 'live', spanName = 'live fanout', limit = 10, lookbackMs = 15 * 60_000 } = {},
+  { serviceName = 'stream-live', spanName = 'live fanout', limit = 10, lookbackMs = 15 * 60_000 } = {},
 ): Promise<TraceSpan[][]> {
   const q = new URLSearchParams({
     serviceName,

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { kafkaTopics, type TrainingCompleted, type TrainingStarted } from '@wattstream/contracts';
 import { isAlive, repoRoot } from '@wattstream/infra';
 import { freePort, tempDir } from '@wattstream/infra/testing';
-import { fetchTrace, renderTrace, type TraceSpan } from '@wattstream/observability';
+import { fetchTrace, recentTraces, renderTrace, type TraceSpan } from '@wattstream/observability';
 import { loadConfig, questdbExec } from '@wattstream/platform';
 import { collect, fitFixture, testKafka, waitFor } from '@wattstream/testkit';
 import { afterAll, assert, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -154,6 +154,9 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     ] as const) {
       expect(b.timestamp).toBeGreaterThanOrEqual(a.timestamp);
     }
+    // what `pipeline trace` without an id looks up: the newest traces that reached a live frame
+    const recent = await recentTraces(pipeline.observer.zipkin.url, { limit: 50 });
+    expect(recent.some((t) => t.some((s) => s.name === 'live fanout'))).toBe(true);
     expect(renderTrace(spans)).toMatch(
       /edge batch[\s\S]*\n {2}ingest samples[\s\S]*\n {4}stream apply[\s\S]*\n {6}live fanout/,
     );
