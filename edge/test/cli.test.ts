@@ -45,7 +45,7 @@ describe('edge decode', () => {
       { hex: '030a000000000405000004', ok: true, sample: { distance: 0 }, details: {} },
       { hex: '030e000000000c0700000c', ok: true, sample: { speed: 4, distance: 8, cadence: 60 }, details: {} },
     ]);
-  }, 30_000);
+  }, 90_000);
 
   it('gives typed errors and exit codes (1 = a payload failed, 2 = bad arguments)', () => {
     expect(decodeCommand({ ant: '120', hex: ['04ff0004'] })).toEqual({
@@ -73,7 +73,11 @@ describe('edge decode', () => {
 describe('edge pair / unpair / status', () => {
   it('stores pairings in DATA_DIR/edge/pairings.json and reports them', async () => {
     const env = { DATA_DIR: dataDir };
-    const p = await edge(['pair', 'ant-120-12345', '--athlete', 'ath-7', '--name', 'chest strap'], env);
+    // Each spawn is a cold tsx start (4 s idle, far more on a busy machine): independent ones run together.
+    const [p, bad] = await Promise.all([
+      edge(['pair', 'ant-120-12345', '--athlete', 'ath-7', '--name', 'chest strap'], env),
+      edge(['pair', 'usb-1', '--athlete', 'ath-7'], env),
+    ]);
     expect(p.code, p.stderr).toBe(0);
     expect(JSON.parse(p.stdout)).toMatchObject({
       sensorId: 'ant-120-12345',
@@ -82,7 +86,6 @@ describe('edge pair / unpair / status', () => {
       deviceType: 120,
       deviceNumber: 12345,
     });
-    const bad = await edge(['pair', 'usb-1', '--athlete', 'ath-7'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('WS_EDGE_SENSOR_ID');
     const s = await edge(['status', '--json'], env);
@@ -95,17 +98,17 @@ describe('edge pair / unpair / status', () => {
     const again = await edge(['unpair', 'ant-120-12345'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('WS_EDGE_SENSOR_NOT_PAIRED');
-  }, 60_000);
+  }, 180_000);
 
   it('replay refuses an athlete or device id that no topic can carry, before starting anything', async () => {
     const r = await edge(['replay', 'missing.fit', '--athlete', 'ok', '--device', 'a/b'], { DATA_DIR: dataDir });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('--device must be 1–64 characters');
-  }, 30_000);
+  }, 90_000);
 
   it('every command has --help', async () => {
     const r = await edge(['simulate', '--help']);
     expect(r.stdout).toContain('--athletes <n>');
     expect(r.stdout).toContain('--seed <n>');
-  }, 30_000);
+  }, 90_000);
 });

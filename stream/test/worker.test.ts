@@ -204,7 +204,8 @@ describe('stream worker', () => {
       const midTs = (samples[half - 400] as { ts: number }).ts;
       await waitFor(
         () => stats.records.some((r) => r.key === 'killed' && (r.value as StatsUpdated).ts >= midTs),
-        60_000,
+        // generous: a cold tsx start and the group join on a loaded 2-core machine take most of it
+        120_000,
         'progress before the kill',
       );
       // and has committed state mid-ride, which the next worker must restore
@@ -286,7 +287,7 @@ describe('stream worker', () => {
       const midTs = (samples[half - 400] as { ts: number }).ts;
       await waitFor(
         () => riders.every((id) => stats.records.some((r) => r.key === id && (r.value as StatsUpdated).ts >= midTs)),
-        60_000,
+        120_000,
         'progress on every partition',
       );
       b = spawnWorker('w-b');
