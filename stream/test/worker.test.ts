@@ -258,9 +258,7 @@ describe('stream worker', () => {
     const spawnWorker = (id: string): ChildProcess =>
       spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'stream/src/cli.ts', 'work'], {
         cwd: REPO,
-        // The gap is longer than a rebalance can take on a loaded machine: a caught-up partition
-        // follows wall time, so a takeover slower than the gap would rightly end the session
-        // (no data for the gap) and the second half would start another one.
+        // The gap: longer than the pauses between the batches sent while the group rebalances.
         env: { ...env({ STREAM_SESSION_GAP: '30s', STREAM_INSTANCE_ID: id }), LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
@@ -291,16 +289,39 @@ describe('stream worker', () => {
         'progress on every partition',
       );
       b = spawnWorker('w-b');
-      // the second half arrives once the group has rebalanced onto both workers
+      // The riders keep riding while the group rebalances onto both workers: one batch each every
+      // second until it is stable, then the rest. Holding the second half back instead would make
+      // a silence as long as b's start and the rebalance, which on a loaded machine can outlast
+      // the session gap and rightly end the sessions (a caught-up partition's clock follows wall time).
+      const rest = samples.slice(half);
+      const seq = [...seqs];
+      let sent = 0;
+      const send = (n: number) =>
+        Promise.all(
+          riders.map(async (athleteId, partition) => {
+            seq[partition] = await produceSamples(producer, topics.metrics, {
+              athleteId,
+              deviceId: 'edge810',
+              samples: rest.slice(sent, sent + n),
+              seq: seq[partition],
+              partition,
+            });
+          }),
+        );
       const admin = kafka.admin();
       await admin.connect();
       try {
         await waitFor(
           async () => {
             const [g] = (await admin.describeGroups([`${prefix}workers`])).groups;
-            return (
-              g?.state === 'Stable' && g.members.length === 2 && g.members.every((x) => x.memberAssignment.length > 0)
-            );
+            const stable =
+              g?.state === 'Stable' && g.members.length === 2 && g.members.every((x) => x.memberAssignment.length > 0);
+            if (!stable && sent < rest.length - 10) {
+              await send(10);
+              sent += 10;
+              await new Promise((r) => setTimeout(r, 1000));
+            }
+            return stable;
           },
           90_000,
           'the group stable with both workers assigned',
@@ -308,17 +329,7 @@ describe('stream worker', () => {
       } finally {
         await admin.disconnect();
       }
-      await Promise.all(
-        riders.map((athleteId, partition) =>
-          produceSamples(producer, topics.metrics, {
-            athleteId,
-            deviceId: 'edge810',
-            samples: samples.slice(half),
-            seq: seqs[partition],
-            partition,
-          }),
-        ),
-      );
+      await send(rest.length - sent);
       await waitFor(
         () => riders.every((id) => completed.records.some((r) => r.key === id)),
         120_000,
