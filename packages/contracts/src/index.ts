@@ -15,6 +15,7 @@ export * from './events/training.js';
 export * from './events/users.js';
 export * from './http/legacy.js';
 export * from './http/ops.js';
+export * from './http/social.js';
 export * from './http/tracking.js';
 export * from './http/training.js';
 export * from './http/users.js';

@@ -14,6 +14,7 @@ export * from './events/relay.js';
 export * from './events/retry.js';
 export * from './events/topic-reader.js';
 export * from './health.js';
+export * from './http/cursor.js';
 export * from './http/problem.js';
 export * from './http/server.js';
 export * from './kafka.js';

@@ -1,6 +1,18 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { EpochMs, Id } from '../ids.js';
 
+/** What followers see of a finished activity. */
+export const ActivitySummary = Type.Object(
+  {
+    durationS: Type.Number({ minimum: 0 }),
+    distanceM: Type.Number({ minimum: 0 }),
+    kj: Type.Number({ minimum: 0 }),
+    avgPower: Type.Union([Type.Number(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type ActivitySummary = Static<typeof ActivitySummary>;
+
 /** Value of a `friend.activity.updated` record (key = actorId): feeds friends' activity streams. */
 export const FriendActivityUpdated = Type.Object(
   {
@@ -12,17 +24,7 @@ export const FriendActivityUpdated = Type.Object(
     ),
     sport: Type.Union([Type.Literal('ride'), Type.Literal('run'), Type.Literal('other')]),
     title: Type.Optional(Type.String({ maxLength: 200 })),
-    summary: Type.Optional(
-      Type.Object(
-        {
-          durationS: Type.Number({ minimum: 0 }),
-          distanceM: Type.Number({ minimum: 0 }),
-          kj: Type.Number({ minimum: 0 }),
-          avgPower: Type.Union([Type.Number(), Type.Null()]),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    summary: Type.Optional(ActivitySummary),
     visibility: Type.Union([Type.Literal('public'), Type.Literal('followers'), Type.Literal('private')]),
     occurredAt: EpochMs('when the activity changed'),
   },

@@ -6,7 +6,7 @@ import {
   type Sport,
   type TrainingStarted,
 } from '@wattstream/contracts';
-import type { OutboxEvent, Queryable } from '@wattstream/kernel';
+import { decodeCursor, keysetPage, type OutboxEvent, type Queryable } from '@wattstream/kernel';
 import { WattstreamError } from '@wattstream/platform';
 import { TrainingErrorCode } from '../errors.js';
 
@@ -145,12 +145,6 @@ export async function sessionById(db: Queryable, id: string): Promise<Session | 
   return rows[0] ? sessionOf(rows[0]) : undefined;
 }
 
-const encodeCursor = (startedAt: string, id: string) => Buffer.from(`${startedAt}|${id}`).toString('base64url');
-function decodeCursor(cursor: string): { startedAt: string; id: string } | undefined {
-  const m = /^(\d{1,16})\|(.{1,200})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return m ? { startedAt: m[1]!, id: m[2]! } : undefined;
-}
-
 /** An athlete's sessions, newest first, by keyset pages. */
 export async function listSessions(
   db: Queryable,
@@ -159,23 +153,12 @@ export async function listSessions(
   cursor: string | undefined,
 ): Promise<{ items: Session[]; nextCursor: string | null }> {
   const after = cursor ? decodeCursor(cursor) : undefined;
-  if (cursor && !after) {
-    throw new WattstreamError('WS_HTTP_VALIDATION', 'cursor is not one this API gave out', {
-      statusCode: 400,
-      details: { fields: [{ field: 'querystring.cursor', message: 'unknown cursor' }] },
-    });
-  }
   const { rows } = await db.query<SessionRow>(
     after
       ? `SELECT * FROM sessions WHERE athlete_id = $1 AND (started_at, id) < ($3::bigint, $4)
          ORDER BY started_at DESC, id DESC LIMIT $2`
       : 'SELECT * FROM sessions WHERE athlete_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2',
-    after ? [athleteId, limit + 1, after.startedAt, after.id] : [athleteId, limit + 1],
+    after ? [athleteId, limit + 1, after.at, after.id] : [athleteId, limit + 1],
   );
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(sessionOf),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.started_at, last.id) : null,
-  };
+  return keysetPage(rows, limit, (r) => ({ at: r.started_at, id: r.id }), sessionOf);
 }

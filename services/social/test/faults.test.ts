@@ -1,0 +1,115 @@
+import { kafkaTopics, type Privacy } from '@wattstream/contracts';
+import { testDatabase } from '@wattstream/infra/testing';
+import { replayDeadLetters } from '@wattstream/kernel';
+import { consumerContract, outboxContract, testKafka, testLogger, unique } from '@wattstream/testkit';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  api,
+  type Social,
+  SUMMARIZED,
+  signUp,
+  socialProcess,
+  startSocial,
+  startUsers,
+  summarizedEvent,
+  type Users,
+} from './support.js';
+
+const kafka = testKafka('social-faults');
+let users: Users;
+let db: Awaited<ReturnType<typeof testDatabase>>;
+beforeAll(async () => {
+  users = await startUsers();
+  db = await testDatabase('social');
+}, 120_000);
+afterAll(async () => {
+  await db?.drop();
+  await users?.destroy();
+});
+const jwks = () => `${users.url}/.well-known/jwks.json`;
+
+// kill -9 right after committed privacy changes: their social.privacy.updated still reach Kafka.
+const athletes = new Map<string, { id: string; token: string }>();
+const AUDIENCES = ['nobody', 'friends', 'coach', 'public'] as const;
+outboxContract({
+  name: 'social (privacy)',
+  topic: kafkaTopics.privacyUpdated.name,
+  databaseUrl: () => db.url,
+  process: () => socialProcess({ DATABASE_URL: db.url, AUTH_JWKS_URL: jwks(), SOCIAL_CONSUMER_GROUP: unique('so') }),
+  url: (p) => p.o.httpUrl,
+  async change(baseUrl, aggregate, count) {
+    let a = athletes.get(aggregate);
+    if (!a) {
+      const u = await signUp(users.url, { name: aggregate });
+      a = { id: u.id, token: u.tokens.accessToken };
+      athletes.set(aggregate, a);
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const live = AUDIENCES[i % AUDIENCES.length]!;
+      const r = await api<Privacy>(baseUrl, 'PUT', '/v1/privacy', {
+        token: a.token,
+        body: { live, sessions: 'friends', location: 'nobody' },
+      });
+      if (r.status !== 200) throw new Error(`PUT privacy: ${r.status} ${JSON.stringify(r.body)}`);
+      ids.push(`${a.id}:${Date.parse(r.body.updatedAt ?? '')}`);
+    }
+    return { key: a.id, ids };
+  },
+});
+
+/** One running social service per contract suite, on its own database and consumer group. */
+function suite(
+  name: string,
+  topic: string,
+  event: (i: number) => { key: string; value: unknown; id: string },
+  effects: (svc: Social, id: string) => Promise<number>,
+) {
+  let svc: Social;
+  consumerContract({
+    name,
+    topic,
+    get group() {
+      return svc?.group ?? '';
+    },
+    async start() {
+      svc = await startSocial(jwks());
+    },
+    stop: () => svc?.destroy(),
+    event,
+    effects: (id) => effects(svc, id),
+    replay: () => replayDeadLetters(svc.consumerGroups[0]!, kafka, topic, testLogger),
+  });
+}
+
+const athlete = unique('contract')
+  .replace(/[^A-Za-z0-9_-]/g, '')
+  .slice(0, 40);
+const T = Date.UTC(2026, 0, 1);
+/** Activity events the outbox holds or has sent for an activity: one per applied change. */
+const announced = async (svc: Social, activityId: string) => {
+  const r = await svc.ctx.db.query(
+    `SELECT count(*) AS n FROM kernel_outbox WHERE topic = $1 AND value::jsonb->>'activityId' = $2`,
+    [kafkaTopics.friendActivityUpdated.name, activityId],
+  );
+  return Number(r.rows[0].n);
+};
+suite(
+  'social (training.session.summarized)',
+  SUMMARIZED,
+  (i) => {
+    const v = summarizedEvent(athlete, T + i * 86_400_000);
+    return { key: athlete, value: v, id: v.sessionId };
+  },
+  announced,
+);
+suite(
+  'social (training.started)',
+  kafkaTopics.trainingStarted.name,
+  (i) => {
+    const startedAt = T + i * 86_400_000 + 1;
+    const sessionId = `${athlete}:${startedAt}`;
+    return { key: athlete, value: { sessionId, athleteId: athlete, startedAt, deviceIds: ['d1'] }, id: sessionId };
+  },
+  announced,
+);
