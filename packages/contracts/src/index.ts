@@ -14,6 +14,7 @@ export * from './events/stream-state.js';
 export * from './events/training.js';
 export * from './events/users.js';
 export * from './http/legacy.js';
+export * from './http/notifications.js';
 export * from './http/ops.js';
 export * from './http/social.js';
 export * from './http/tracking.js';

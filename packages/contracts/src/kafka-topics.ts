@@ -15,7 +15,7 @@ import {
   TrainingStarted,
   WorkoutAssigned,
 } from './events/training.js';
-import { AccountDeleted, CoachLinkUpdated, EdgeUpdated } from './events/users.js';
+import { AccountDeleted, CoachLinkUpdated, ContactUpdated, EdgeUpdated } from './events/users.js';
 import { MetricsReceived } from './samples.js';
 
 export interface KafkaTopicContract {
@@ -157,6 +157,17 @@ export const kafkaTopics = {
     key: 'edgeId',
     value: EdgeUpdated,
     ceId: '{edgeId}:{updatedAt}',
+    ceSource: '/users',
+    producer: 'users',
+    configs: compacted,
+  },
+  contactUpdated: {
+    name: 'user.contact.updated',
+    description:
+      "Users' e-mail, display name, locale and time zone; compacted, the latest per user wins, a tombstone on erasure.",
+    key: 'userId',
+    value: ContactUpdated,
+    ceId: '{userId}:{updatedAt}',
     ceSource: '/users',
     producer: 'users',
     configs: compacted,

@@ -51,3 +51,34 @@ export const EdgeUpdated = Type.Object(
   },
 );
 export type EdgeUpdated = Static<typeof EdgeUpdated>;
+
+/** A locale tag: a language, optionally with a region (`en`, `ru`, `pt-BR`). */
+export const LOCALE_PATTERN_SOURCE = '^[a-z]{2}(-[A-Z]{2})?$';
+/** An IANA time zone name as `Intl` resolves it (`UTC`, `Europe/Moscow`, `America/Argentina/Buenos_Aires`). */
+export const TIME_ZONE_PATTERN_SOURCE = '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$';
+
+/**
+ * Value of a `user.contact.updated` record (key = userId, compacted: the latest per user wins; a
+ * tombstone when the account is erased): how and in which language to reach a user. Notifications
+ * keeps a projection of it to address e-mails, pick templates and apply quiet hours.
+ */
+export const ContactUpdated = Type.Object(
+  {
+    userId: Id('user'),
+    email: Type.String({ minLength: 3, maxLength: 254, description: 'the login e-mail address' }),
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: 'name shown to others' })),
+    locale: Type.String({ pattern: LOCALE_PATTERN_SOURCE, description: 'preferred language, e.g. en or ru' }),
+    timeZone: Type.String({
+      pattern: TIME_ZONE_PATTERN_SOURCE,
+      maxLength: 64,
+      description: 'IANA time zone, e.g. Europe/Moscow (quiet hours and digests are in it)',
+    }),
+    updatedAt: EpochMs('when the contact details changed'),
+  },
+  {
+    $id: 'wattstream/v1/ContactUpdated',
+    additionalProperties: false,
+    description: "A user's contact details: e-mail, name, locale and time zone.",
+  },
+);
+export type ContactUpdated = Static<typeof ContactUpdated>;

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { HrZoneBounds, PowerZoneBounds, Units } from '../events/profile.js';
+import { LOCALE_PATTERN_SOURCE, TIME_ZONE_PATTERN_SOURCE } from '../events/users.js';
 import { Id } from '../ids.js';
 
 /** REST shapes of the users service (`/v1/...`, exposed by the gateway under `/users`). */
@@ -68,11 +69,24 @@ export const Me = Type.Object(
     email: Email,
     displayName: DisplayName,
     roles: Type.Array(Role),
+    locale: Type.String({ pattern: LOCALE_PATTERN_SOURCE, description: 'language of e-mails and notifications' }),
+    timeZone: Type.String({ pattern: TIME_ZONE_PATTERN_SOURCE, maxLength: 64, description: 'IANA time zone' }),
     createdAt: Timestamp,
   },
   { $id: 'wattstream/users/Me', additionalProperties: false },
 );
 export type Me = Static<typeof Me>;
+
+/** `PATCH /v1/me`: the account settings to change (at least one). */
+export const AccountUpdate = Type.Object(
+  {
+    displayName: Type.Optional(DisplayName),
+    locale: Type.Optional(Me.properties.locale),
+    timeZone: Type.Optional(Me.properties.timeZone),
+  },
+  { $id: 'wattstream/users/AccountUpdate', additionalProperties: false, minProperties: 1 },
+);
+export type AccountUpdate = Static<typeof AccountUpdate>;
 
 /** The athlete's training profile as the API shows it. */
 export const Profile = Type.Object(
