@@ -3,7 +3,7 @@ import { simAthleteIds } from '@wattstream/contracts';
 import { addServiceCommands, Command, runCli, startService } from '@wattstream/kernel';
 import { fleetAthletes, seedAthletes, seedCoach } from './seed.js';
 import { usersService } from './service.js';
-import { addRole, userByEmail } from './store/users.js';
+import { addRole, contactEvent, type UserRow, userByEmail } from './store/users.js';
 
 const program = new Command('users').description('wattstream users service');
 addServiceCommands(program, usersService);
@@ -56,6 +56,28 @@ program
       process.stdout.write(`${JSON.stringify(r)}\n`);
     } finally {
       await svc.stop('rotated');
+    }
+  });
+
+program
+  .command('publish-contacts')
+  .description(
+    'write user.contact.updated for every account to the outbox (a serving replica publishes it): fills the compacted topic for accounts made before it existed',
+  )
+  .action(async () => {
+    const svc = await startService(usersService, { mode: 'tool' });
+    try {
+      let n = 0;
+      await svc.ctx.tx(async (tx) => {
+        const { rows } = await tx.query<UserRow>('SELECT * FROM users ORDER BY id');
+        for (let i = 0; i < rows.length; i += 500) {
+          await svc.ctx.outbox.enqueue(tx, ...rows.slice(i, i + 500).map(contactEvent));
+        }
+        n = rows.length;
+      });
+      process.stdout.write(`${JSON.stringify({ contacts: n })}\n`);
+    } finally {
+      await svc.stop('published');
     }
   });
 

@@ -10,4 +10,6 @@ export const UsersErrorCode = {
   ProfileInvalid: 'WS_USERS_PROFILE_INVALID',
   InvitationInvalid: 'WS_USERS_INVITATION_INVALID',
   EdgeLimit: 'WS_USERS_EDGE_LIMIT',
+  /** A time zone that is not an IANA zone name the runtime knows (e.g. `Mars/Olympus`, `+03:00`). */
+  TimeZoneInvalid: 'WS_USERS_TIME_ZONE_INVALID',
 } as const;

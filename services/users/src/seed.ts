@@ -2,6 +2,7 @@ import type { ServiceContext } from '@wattstream/kernel';
 import { hashPassword } from './passwords.js';
 import { linkEvent } from './store/coaching.js';
 import { insertDefaultProfile, profileEvent } from './store/profiles.js';
+import { contactEvent, userById } from './store/users.js';
 
 export interface SeedAthlete {
   id: string;
@@ -36,7 +37,8 @@ export async function seedAthletes(
         cp: Math.round(a.ftp * 1.05),
         weightKg: a.weightKg,
       });
-      await ctx.outbox.enqueue(tx, profileEvent(p));
+      const u = await userById(tx, a.id);
+      await ctx.outbox.enqueue(tx, profileEvent(p), ...(u ? [contactEvent(u)] : []));
       created.push(a.id);
     });
   }

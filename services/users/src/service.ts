@@ -31,6 +31,7 @@ export const usersService = defineService({
       kafkaTopics.accountDeleted,
       kafkaTopics.coachLinkUpdated,
       kafkaTopics.edgeUpdated,
+      kafkaTopics.contactUpdated,
     );
     const keys = new KeyRing(ctx.db, loadKeySecret(c.keySecret, c.dataDir, ctx.logger), c.keyRetention, ctx.logger);
     await keys.start();

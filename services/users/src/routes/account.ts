@@ -1,4 +1,4 @@
-import { DeleteAccountRequest, kafkaTopics, Me } from '@wattstream/contracts';
+import { AccountUpdate, DeleteAccountRequest, kafkaTopics, Me } from '@wattstream/contracts';
 import { identityOf, KernelErrorCode, kernelError, notFound, type ServiceContext } from '@wattstream/kernel';
 import { WattstreamError } from '@wattstream/platform';
 import { UsersErrorCode } from '../errors.js';
@@ -6,13 +6,21 @@ import { verifyPassword } from '../passwords.js';
 import { athletesOf, coachesOf, linkEvent } from '../store/coaching.js';
 import { edgeEvent, edgesOf } from '../store/edges.js';
 import { profileById } from '../store/profiles.js';
-import { deleteUser, meOf, userById } from '../store/users.js';
+import {
+  canonicalTimeZone,
+  contactEvent,
+  contactTombstone,
+  deleteUser,
+  meOf,
+  updateAccount,
+  userById,
+} from '../store/users.js';
 
 const tags = ['account'];
 const security = [{ bearer: [] }];
 type Auth = ReturnType<ServiceContext<unknown>['auth']['required']>;
 
-/** `GET /v1/me`, GDPR export (`GET /v1/me/export`) and erasure (`DELETE /v1/me`). */
+/** `GET /v1/me`, `PATCH /v1/me` (name, locale, time zone), GDPR export (`GET /v1/me/export`) and erasure (`DELETE /v1/me`). */
 export function accountRoutes(ctx: ServiceContext<unknown>, auth: Auth): void {
   ctx.http.get('/v1/me', { preHandler: auth, schema: { tags, security, response: { 200: Me } } }, async (req) => {
     const u = await userById(ctx.db, identityOf(req).userId);
@@ -20,6 +28,31 @@ export function accountRoutes(ctx: ServiceContext<unknown>, auth: Auth): void {
     if (!u) throw kernelError(KernelErrorCode.AuthRequired, 'this account no longer exists', { statusCode: 401 });
     return meOf(u);
   });
+
+  // Name, language and time zone: what notifications needs to address a user. Each change is a
+  // `user.contact.updated` in the same transaction.
+  ctx.http.patch(
+    '/v1/me',
+    { preHandler: auth, schema: { tags, security, body: AccountUpdate, response: { 200: Me } } },
+    async (req) => {
+      const id = identityOf(req).userId;
+      const timeZone = req.body.timeZone === undefined ? undefined : canonicalTimeZone(req.body.timeZone);
+      if (req.body.timeZone !== undefined && timeZone === undefined) {
+        throw new WattstreamError(
+          UsersErrorCode.TimeZoneInvalid,
+          `${req.body.timeZone} is not an IANA time zone (e.g. Europe/Moscow, UTC)`,
+          { statusCode: 400, details: { fields: [{ field: 'body.timeZone', message: 'unknown time zone' }] } },
+        );
+      }
+      const u = await ctx.tx(async (tx) => {
+        const updated = await updateAccount(tx, id, { ...req.body, timeZone });
+        if (updated) await ctx.outbox.enqueue(tx, contactEvent(updated));
+        return updated;
+      });
+      if (!u) throw kernelError(KernelErrorCode.AuthRequired, 'this account no longer exists', { statusCode: 401 });
+      return meOf(u);
+    },
+  );
 
   // Everything the users service holds about the caller, as JSON (GDPR art. 15 and 20).
   ctx.http.get('/v1/me/export', { preHandler: auth, schema: { tags, security } }, async (req, reply) => {
@@ -42,7 +75,7 @@ export function accountRoutes(ctx: ServiceContext<unknown>, auth: Auth): void {
   });
 
   // Erasure (GDPR art. 17): the rows go, and events tell every other service to forget the user —
-  // `user.account.deleted`, a tombstone for the compacted profile, the end of each coaching link,
+  // `user.account.deleted`, tombstones for the compacted profile and contact details, the end of each coaching link,
   // and the revocation of each edge.
   ctx.http.delete(
     '/v1/me',
@@ -63,6 +96,7 @@ export function accountRoutes(ctx: ServiceContext<unknown>, auth: Auth): void {
           tx,
           { topic: kafkaTopics.accountDeleted, key: id, value: { userId: id, deletedAt: Date.now() } },
           { topic: kafkaTopics.profileUpdated, key: id, value: null, id: `${id}:deleted` },
+          contactTombstone(id),
           ...coaches.map((c) => linkEvent(id, c.id, false)),
           ...athletes.map((a) => linkEvent(a.id, id, false)),
           ...edges

@@ -6,7 +6,7 @@ import { hashPassword, verifyAgainstNothing, verifyPassword } from '../passwords
 import { issueSession, type SessionSettings } from '../sessions.js';
 import { insertDefaultProfile, profileEvent } from '../store/profiles.js';
 import { refreshInvalid, revokeByToken, revokeFamily, useRefreshToken } from '../store/refresh-tokens.js';
-import { insertUser, meOf, newUserId, userByEmail, userById } from '../store/users.js';
+import { contactEvent, insertUser, meOf, newUserId, userByEmail, userById } from '../store/users.js';
 
 const invalidCredentials = () =>
   new WattstreamError(UsersErrorCode.InvalidCredentials, 'e-mail or password is wrong', { statusCode: 401 });
@@ -31,7 +31,7 @@ export function authRoutes(ctx: ServiceContext<unknown>, sessions: SessionSettin
       const user = await ctx.tx(async (tx) => {
         const u = await insertUser(tx, { id: newUserId(), email, passwordHash, displayName, roles });
         const profile = await insertDefaultProfile(tx, u.id);
-        await ctx.outbox.enqueue(tx, profileEvent(profile));
+        await ctx.outbox.enqueue(tx, profileEvent(profile), contactEvent(u));
         return u;
       });
       return reply.status(201).header('location', '/v1/me').send(meOf(user));

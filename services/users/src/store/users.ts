@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Me, Role } from '@wattstream/contracts';
-import type { Queryable } from '@wattstream/kernel';
+import { type ContactUpdated, kafkaTopics, type Me, type Role } from '@wattstream/contracts';
+import type { OutboxEvent, Queryable } from '@wattstream/kernel';
 import { WattstreamError } from '@wattstream/platform';
 import { UsersErrorCode } from '../errors.js';
 
@@ -10,7 +10,11 @@ export interface UserRow {
   password_hash: string;
   display_name: string;
   roles: Role[];
+  locale: string;
+  time_zone: string;
   created_at: Date;
+  /** when the contact details (e-mail, name, locale, time zone) last changed */
+  updated_at: Date;
 }
 
 /** A new user id: `u` + 20 random base64url characters (an id of contract v1, 1–64 of [A-Za-z0-9_-]). */
@@ -71,6 +75,58 @@ export function meOf(u: UserRow): Me {
     email: u.email,
     displayName: u.display_name,
     roles: u.roles,
+    locale: u.locale,
+    timeZone: u.time_zone,
     createdAt: u.created_at.toISOString(),
   };
+}
+
+/**
+ * The canonical IANA name of a time zone (`Intl`'s spelling, e.g. `Etc/UTC` → `UTC`), or undefined
+ * when the runtime does not know it. Offsets such as `+03:00` are not zones and are refused.
+ */
+export function canonicalTimeZone(tz: string): string | undefined {
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+  if (resolved === 'UTC' || Intl.supportedValuesOf('timeZone').includes(resolved)) return resolved;
+  return undefined;
+}
+
+/** Changes the account settings; `updated_at` moves strictly forward, so each change has its own event id. */
+export async function updateAccount(
+  db: Queryable,
+  id: string,
+  u: { displayName?: string | undefined; locale?: string | undefined; timeZone?: string | undefined },
+): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(
+    `UPDATE users SET display_name = COALESCE($2, display_name), locale = COALESCE($3, locale),
+       time_zone = COALESCE($4, time_zone),
+       updated_at = greatest(clock_timestamp(), updated_at + interval '1 millisecond')
+     WHERE id = $1 RETURNING *`,
+    [id, u.displayName ?? null, u.locale ?? null, u.timeZone ?? null],
+  );
+  return rows[0];
+}
+
+/** `user.contact.updated` for the account as it is now (registration, every settings change). */
+export function contactEvent(u: UserRow): OutboxEvent<typeof kafkaTopics.contactUpdated> {
+  const updatedAt = u.updated_at.getTime();
+  const value: ContactUpdated = {
+    userId: u.id,
+    email: u.email,
+    displayName: u.display_name,
+    locale: u.locale,
+    timeZone: u.time_zone,
+    updatedAt,
+  };
+  return { topic: kafkaTopics.contactUpdated, key: u.id, value, id: `${u.id}:${updatedAt}` };
+}
+
+/** The tombstone that removes an erased user's contact details from the compacted topic. */
+export function contactTombstone(id: string): OutboxEvent<typeof kafkaTopics.contactUpdated> {
+  return { topic: kafkaTopics.contactUpdated, key: id, value: null, id: `${id}:deleted` };
 }
