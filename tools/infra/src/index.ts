@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './free-port.js';
 export * from './kafka-node.js';
+export * from './mail-node.js';
 export * from './managed-process.js';
 export * from './paths.js';
 export * from './postgres-initdb.js';
