@@ -13,6 +13,7 @@ export * from './events/stats.js';
 export * from './events/stream-state.js';
 export * from './events/training.js';
 export * from './events/users.js';
+export * from './http/inventory.js';
 export * from './http/legacy.js';
 export * from './http/notifications.js';
 export * from './http/ops.js';

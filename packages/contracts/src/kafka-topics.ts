@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { GroupUpdated } from './events/groups.js';
 import { IntegrationSyncFailed } from './events/integration.js';
-import { InventoryUpdated } from './events/inventory.js';
+import { GearServiceDue, InventoryUpdated } from './events/inventory.js';
 import { NotificationLive } from './events/notifications.js';
 import { ProfileUpdated } from './events/profile.js';
 import { MetricsRejected } from './events/rejected.js';
@@ -178,6 +178,16 @@ export const kafkaTopics = {
     key: 'userId',
     value: InventoryUpdated,
     ceId: '{itemId}:{updatedAt}',
+    ceSource: '/inventory',
+    producer: 'inventory',
+    configs: deleteAfter(30),
+  },
+  gearServiceDue: {
+    name: 'inventory.gear.service.due',
+    description: 'Gear that reached its service distance; notifications reminds the owner.',
+    key: 'userId',
+    value: GearServiceDue,
+    ceId: '{itemId}:{occurredAt}',
     ceSource: '/inventory',
     producer: 'inventory',
     configs: deleteAfter(30),

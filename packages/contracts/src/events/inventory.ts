@@ -9,12 +9,17 @@ export const InventoryUpdated = Type.Object(
     action: Type.Union([Type.Literal('added'), Type.Literal('updated'), Type.Literal('removed')]),
     item: Type.Object(
       {
-        kind: Type.Union([
-          Type.Literal('bike'),
-          Type.Literal('trainer'),
-          Type.Literal('shoes'),
-          Type.Literal('sensor'),
-        ]),
+        kind: Type.Union(
+          [
+            Type.Literal('bike'),
+            Type.Literal('trainer'),
+            Type.Literal('shoes'),
+            Type.Literal('chain'),
+            Type.Literal('sensor'),
+            Type.Literal('badge'),
+          ],
+          { description: 'equipment, or `badge`: a virtual item an achievement unlocked' },
+        ),
         name: Type.String({ minLength: 1, maxLength: 120 }),
         brand: Type.Optional(Type.String({ maxLength: 80 })),
         model: Type.Optional(Type.String({ maxLength: 80 })),
@@ -37,7 +42,21 @@ export const InventoryUpdated = Type.Object(
           ),
         ),
         wheelCircumferenceMm: Type.Optional(Type.Integer({ minimum: 500, maximum: 3000 })),
+        bikeId: Type.Optional(Id('the bike a chain is on')),
+        badge: Type.Optional(
+          Type.Object(
+            {
+              code: Type.String({ pattern: '^[a-z0-9][a-z0-9:._-]{0,63}$', description: 'e.g. first-100km' }),
+              title: Type.String({ minLength: 1, maxLength: 120 }),
+              sessionId: Type.Union([Type.String({ maxLength: 128 }), Type.Null()], {
+                description: 'the session that unlocked it',
+              }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         distanceM: Type.Number({ minimum: 0, description: 'accumulated usage distance, m' }),
+        timeS: Type.Optional(Type.Number({ minimum: 0, description: 'accumulated usage time, s' })),
         retired: Type.Boolean(),
       },
       { additionalProperties: false },
@@ -51,3 +70,26 @@ export const InventoryUpdated = Type.Object(
   },
 );
 export type InventoryUpdated = Static<typeof InventoryUpdated>;
+
+/**
+ * Value of an `inventory.gear.service.due` record (key = userId): a piece of gear reached its
+ * service distance (e.g. a chain at 3,000 km since its last service). Notifications tells the owner.
+ */
+export const GearServiceDue = Type.Object(
+  {
+    userId: Id('owner'),
+    itemId: Id('equipment item'),
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    kind: Type.Union([Type.Literal('bike'), Type.Literal('trainer'), Type.Literal('shoes'), Type.Literal('chain')]),
+    distanceM: Type.Number({ minimum: 0, description: 'distance on the item now, m' }),
+    sinceServiceM: Type.Number({ minimum: 0, description: 'distance since its last service, m' }),
+    serviceEveryM: Type.Number({ exclusiveMinimum: 0, description: 'the service interval the owner set, m' }),
+    occurredAt: EpochMs('when the session that crossed the interval was counted'),
+  },
+  {
+    $id: 'wattstream/v1/GearServiceDue',
+    additionalProperties: false,
+    description: 'A piece of gear is due for service.',
+  },
+);
+export type GearServiceDue = Static<typeof GearServiceDue>;

@@ -1,0 +1,2 @@
+export * from './achievements.js';
+export * from './service.js';

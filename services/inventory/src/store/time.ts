@@ -1,0 +1,1 @@
+export const iso = (ms: number | string): string => new Date(Number(ms)).toISOString();
