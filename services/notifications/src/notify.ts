@@ -45,11 +45,10 @@ export function notificationId(sourceId: string, userId: string, kind: Notificat
 export async function notify(n: Notifier, tx: Queryable, triggers: Trigger[], now = Date.now()): Promise<number> {
   if (triggers.length === 0) return 0;
   const ids = [...new Set(triggers.map((t) => t.userId))];
-  const [prefs, contacts, endpoints] = await Promise.all([
-    effectivePreferences(tx, ids),
-    contactsOf(tx, ids),
-    enabledEndpoints(tx, ids),
-  ]);
+  // One after another: they share the consumer's transaction (one connection).
+  const prefs = await effectivePreferences(tx, ids);
+  const contacts = await contactsOf(tx, ids);
+  const endpoints = await enabledEndpoints(tx, ids);
   const live: OutboxEvent[] = [];
   const liveEventTimes: number[] = [];
   let written = 0;
