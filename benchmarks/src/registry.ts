@@ -6,6 +6,7 @@ import { history } from './benches/history.js';
 import { ingest } from './benches/ingest.js';
 import { kafkaRaw } from './benches/kafka-raw.js';
 import { mqtt } from './benches/mqtt.js';
+import { notifications } from './benches/notifications.js';
 import { outbox } from './benches/outbox.js';
 import { questdbRaw } from './benches/questdb-raw.js';
 import { sink } from './benches/sink.js';
@@ -28,6 +29,7 @@ export const BENCHMARKS: Benchmark[] = [
   e2e,
   history,
   outbox,
+  notifications,
   gateway,
   soak,
 ];
