@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { isWattstreamError } from '@wattstream/platform';
 import { Command, InvalidArgumentError } from 'commander';
+import { serveMail } from './mail-serve.js';
 import { infraDir } from './paths.js';
 import { Stack, type StackPorts, stackPortsConfig, stackPortsFromEnv } from './stack.js';
 
@@ -112,6 +113,18 @@ withStackOptions(program.command('status'))
       }
     }
     if (!status.every((s) => s.serving)) process.exitCode = 3;
+  });
+
+program
+  .command('mail')
+  .description(
+    'a local SMTP server delivering into a Maildir (the main job\u2019s mailbox); /readyz on --http-port; runs until SIGTERM',
+  )
+  .requiredOption('--port <port>', 'SMTP port on 127.0.0.1', parsePort)
+  .requiredOption('--http-port <port>', 'port of /readyz and /healthz', parsePort)
+  .requiredOption('--dir <path>', 'folder of the mailbox (`<dir>/Maildir`)')
+  .action(async (opts: { port: number; httpPort: number; dir: string }) => {
+    await serveMail({ ...opts, log: (msg) => process.stderr.write(`infra: ${msg}\n`) });
   });
 
 function fail(err: unknown): void {

@@ -278,31 +278,45 @@ export const DEPLOYABLES: readonly Deployable[] = [
     // History reads, not the topics, are its load: scale on CPU.
     autoscaling: { kind: 'cpu', cpuTarget: 70 },
   }),
-  kernelService('social', P.social, 'Follows, feeds and friend activity', {
+  kernelService('social', P.social, 'Follows, privacy, the activity feed, kudos, comments and group rides', {
     postgres: true,
     kafka: {
-      consumes: ['trainingCompleted', 'accountDeleted'],
-      produces: ['friendActivityUpdated'],
+      consumes: ['trainingStarted', 'sessionSummarized', 'coachLinkUpdated', 'accountDeleted'],
+      produces: ['followUpdated', 'privacyUpdated', 'friendActivityUpdated', 'groupUpdated'],
       groups: ['social', 'dlq-reader-'],
       dlq: true,
     },
     replicas: fixed(1, 2, 3),
   }),
-  kernelService('notifications', P.notifications, 'Notifications to users from platform events', {
-    postgres: true,
-    kafka: {
-      consumes: ['friendActivityUpdated', 'integrationSyncFailed', 'trainingCompleted', 'accountDeleted'],
-      produces: [],
-      groups: ['notifications', 'dlq-reader-'],
-      dlq: true,
+  kernelService(
+    'notifications',
+    P.notifications,
+    'Notifications (live, e-mail, signed webhooks) from platform events',
+    {
+      postgres: true,
+      kafka: {
+        consumes: [
+          'friendActivityUpdated',
+          'followUpdated',
+          'sessionSummarized',
+          'workoutAssigned',
+          'integrationSyncFailed',
+          'gearServiceDue',
+          'contactUpdated',
+          'accountDeleted',
+        ],
+        produces: ['notificationLive'],
+        groups: ['notifications', 'dlq-reader-'],
+        dlq: true,
+      },
+      replicas: fixed(1, 2, 3),
     },
-    replicas: fixed(1, 2, 3),
-  }),
-  kernelService('inventory', P.inventory, "Users' equipment", {
+  ),
+  kernelService('inventory', P.inventory, "Users' gear, its usage, service reminders and achievements", {
     postgres: true,
     kafka: {
-      consumes: ['accountDeleted'],
-      produces: ['inventoryUpdated'],
+      consumes: ['sessionSummarized', 'profileUpdated', 'accountDeleted'],
+      produces: ['inventoryUpdated', 'gearServiceDue'],
       groups: ['inventory', 'dlq-reader-'],
       dlq: true,
     },

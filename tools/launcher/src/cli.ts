@@ -54,6 +54,7 @@ program
         `Sessions:        ${info.webUrl}`,
         `Users:           ${info.usersUrl}  (register: POST /v1/auth/register, or through the gateway: /users/v1/auth/register)`,
 
+        `E-mail:          ${info.mailbox}/new  (every message the notifications service sends, one file each)`,
         `MQTT for edges:  ${info.mqttUrl}  (mint a password: pnpm ingest token --edge <id> --athlete <id>)`,
         `Kafka / QuestDB: KAFKA_BROKERS=${info.env.KAFKA_BROKERS}  QUESTDB_HTTP=${info.env.QUESTDB_HTTP}`,
         `Simulated fleet: ${info.athletes.length} athletes on edge "${SIM_EDGE_ID}"`,

@@ -37,6 +37,23 @@ export const launcherConfig = {
   usersPort: port('USERS_PORT', { default: DEFAULT_SERVICE_PORTS.users, description: 'users service (REST, JWKS)' }),
   trainingPort: port('TRAINING_PORT', { default: DEFAULT_SERVICE_PORTS.training, description: 'training service' }),
   trackingPort: port('TRACKING_PORT', { default: DEFAULT_SERVICE_PORTS.tracking, description: 'tracking service' }),
+  socialPort: port('SOCIAL_PORT', {
+    default: DEFAULT_SERVICE_PORTS.social,
+    description: 'social service (follows, privacy, feed, group rides)',
+  }),
+  notificationsPort: port('NOTIFICATIONS_PORT', {
+    default: DEFAULT_SERVICE_PORTS.notifications,
+    description: 'notifications service (live, e-mail, webhooks)',
+  }),
+  mailPort: port('MAIL_PORT', {
+    default: 2525,
+    description: 'the local SMTP server the main job’s e-mails go to (Maildir under DATA_DIR/run/mail)',
+  }),
+  mailHttpPort: port('MAIL_HTTP_PORT', { default: 9106, description: 'the local SMTP server’s /readyz' }),
+  inventoryPort: port('INVENTORY_PORT', {
+    default: DEFAULT_SERVICE_PORTS.inventory,
+    description: 'inventory service (gear, reminders, achievements)',
+  }),
   webPort: port('WEB_PORT', { default: DEFAULT_SERVICE_PORTS.web, description: "the athlete's pages" }),
   legacyPort: port('LEGACY_PORT', { default: DEFAULT_SERVICE_PORTS.legacy, description: 'the legacy stand-in' }),
   gatewayPort: port('GATEWAY_PORT', {

@@ -60,6 +60,8 @@ export interface PipelineInfo {
   webUrl: string;
   viewerToken: string;
   mqttUrl: string;
+  /** The Maildir every e-mail of the main job lands in (`new/` holds one file per message). */
+  mailbox: string;
   athletes: string[];
   env: Record<string, string>;
 }
@@ -76,6 +78,8 @@ export class Pipeline implements Supervised {
   readonly runDir: string;
   /** The gateway's route table in the main job (see writeGatewayRoutes). */
   readonly gatewayRoutesFile: string;
+  /** The local mail server's folder: the main job's e-mails are files in `<mailDir>/Maildir/new`. */
+  readonly mailDir: string;
   private readonly services: { spec: NodeServiceSpec & { url: string }; proc: ManagedProcess }[];
   /** `pipeline supervise`, left running by `up`: restarts a crashed service (see supervisor.ts). */
   readonly supervisor: ManagedProcess;
@@ -98,6 +102,7 @@ export class Pipeline implements Supervised {
     this.stack = new Stack({ dir: infraDir(), ports: stackPortsFromEnv(), log });
     this.runDir = join(cfg.dataDir, 'run');
     this.gatewayRoutesFile = join(this.runDir, 'gateway-routes.json');
+    this.mailDir = join(this.runDir, 'mail');
 
     const c = cfg;
     const cli = (pkg: string) => this.cliPath(pkg);
@@ -164,6 +169,45 @@ export class Pipeline implements Supervised {
         url: `http://127.0.0.1:${c.trackingPort}`,
       },
       {
+        name: 'social',
+        script: cli('services/social'),
+        args: ['serve'],
+        env: { SOCIAL_PORT: `${c.socialPort}` },
+        database: 'social',
+        healthPort: c.socialPort,
+        url: `http://127.0.0.1:${c.socialPort}`,
+      },
+      {
+        name: 'mail',
+        script: cli('tools/infra'),
+        args: ['mail', '--port', `${c.mailPort}`, '--http-port', `${c.mailHttpPort}`, '--dir', this.mailDir],
+        env: {},
+        healthPort: c.mailHttpPort,
+        url: `smtp://127.0.0.1:${c.mailPort}`,
+      },
+      {
+        name: 'notifications',
+        script: cli('services/notifications'),
+        args: ['serve'],
+        env: {
+          NOTIFICATIONS_PORT: `${c.notificationsPort}`,
+          NOTIFICATIONS_SMTP_URL: `smtp://127.0.0.1:${c.mailPort}`,
+          NOTIFICATIONS_APP_URL: `http://127.0.0.1:${c.gatewayPort}/app`,
+        },
+        database: 'notifications',
+        healthPort: c.notificationsPort,
+        url: `http://127.0.0.1:${c.notificationsPort}`,
+      },
+      {
+        name: 'inventory',
+        script: cli('services/inventory'),
+        args: ['serve'],
+        env: { INVENTORY_PORT: `${c.inventoryPort}` },
+        database: 'inventory',
+        healthPort: c.inventoryPort,
+        url: `http://127.0.0.1:${c.inventoryPort}`,
+      },
+      {
         name: 'web',
         script: cli('web'),
         args: ['serve'],
@@ -194,6 +238,9 @@ export class Pipeline implements Supervised {
           USERS_URL: `http://127.0.0.1:${c.usersPort}`,
           TRAINING_URL: `http://127.0.0.1:${c.trainingPort}`,
           TRACKING_URL: `http://127.0.0.1:${c.trackingPort}`,
+          SOCIAL_URL: `http://127.0.0.1:${c.socialPort}`,
+          INVENTORY_URL: `http://127.0.0.1:${c.inventoryPort}`,
+          NOTIFICATIONS_URL: `http://127.0.0.1:${c.notificationsPort}`,
           LEGACY_URL: `http://127.0.0.1:${c.legacyPort}`,
           LIVE_URL: `http://127.0.0.1:${c.livePort}`,
           WEB_URL: `http://127.0.0.1:${c.webPort}`,
@@ -397,6 +444,7 @@ export class Pipeline implements Supervised {
       webUrl: `${gatewayUrl}/app/`,
       viewerToken,
       mqttUrl: `mqtt://127.0.0.1:${this.cfg.mqttPort}`,
+      mailbox: join(this.mailDir, 'Maildir'),
       athletes,
       env,
     };

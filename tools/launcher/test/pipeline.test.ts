@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kafkaTopics, type TrainingCompleted, type TrainingStarted } from '@wattstream/contracts';
@@ -74,6 +74,10 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
       ['live', true],
       ['training', true],
       ['tracking', true],
+      ['social', true],
+      ['mail', true],
+      ['notifications', true],
+      ['inventory', true],
       ['web', true],
       ['legacy', true],
       ['gateway', true],
@@ -247,6 +251,202 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     }
   }, 150_000);
 
+  it('social decides who watches live: A follows B, B allows friends, A sees B; B revokes, the next frame never comes', async () => {
+    const [b, a] = info.athletes;
+    if (!a || !b) assert.fail('the pipeline simulates fewer than two athletes');
+    const signIn = async (id: string) => {
+      const r = await fetch(`${info.usersUrl}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `${id}@fleet.wattstream.local`, password: cfg.simPassword }),
+      });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { accessToken: string }).accessToken;
+    };
+    const [tokenA, tokenB] = await Promise.all([signIn(a), signIn(b)]);
+    // through the gateway, as the apps call it
+    const social = async (token: string, method: string, path: string, body: unknown) => {
+      const r = await fetch(`${info.gatewayUrl}/social/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(r.status, `${method} ${path}`).toBeLessThan(300);
+    };
+    const channel = `athlete:${b}`;
+    const client = await LiveClient.open(`ws://127.0.0.1:${cfg.livePort}/v1/live?access_token=${tokenA}`);
+    try {
+      // B's default audience is their coach: A is refused
+      client.send({ type: 'subscribe', channel });
+      expect(await client.next((f) => f.channel === channel && f.type === 'error', 10_000)).toMatchObject({
+        code: 'WS_LIVE_FORBIDDEN',
+      });
+      await social(tokenA, 'POST', '/follows', { followeeId: b });
+      await social(tokenB, 'PUT', `/followers/${a}`, { state: 'accepted' });
+      await social(tokenB, 'PUT', '/privacy', { live: 'friends', sessions: 'friends', location: 'nobody' });
+      // the live server learns it from social's events: subscribe until it admits A
+      await waitFor(
+        async () => {
+          const seen = client.frames.length;
+          client.send({ type: 'subscribe', channel });
+          const f = await client.next((x) => x.channel === channel && x.type !== 'stats', 10_000, seen);
+          if (f.type !== 'subscribed') await new Promise((r) => setTimeout(r, 250));
+          return f.type === 'subscribed';
+        },
+        30_000,
+        'A admitted to B’s channel',
+      );
+      await client.next((f) => f.type === 'stats' && f.channel === channel, 30_000);
+
+      const revokedAt = Date.now();
+      const before = client.frames.length;
+      await social(tokenB, 'PUT', '/privacy', { live: 'nobody', sessions: 'friends', location: 'nobody' });
+      const revoked = await client.next((f) => f.type === 'error' && f.channel === channel, 30_000, before);
+      expect(revoked).toMatchObject({ code: 'WS_LIVE_FORBIDDEN' });
+      const statsAtRevocation = client.frames.filter((f) => f.type === 'stats' && f.channel === channel).length;
+      console.info(`social: revocation → live stop in ${Date.now() - revokedAt} ms`);
+      // B keeps riding (4 Hz stats), none of it reaches A
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(client.frames.filter((f) => f.type === 'stats' && f.channel === channel)).toHaveLength(statsAtRevocation);
+    } finally {
+      client.ws.close();
+    }
+  }, 120_000);
+
+  it('when B finishes a ride, A (following B) gets an e-mail in the real mailbox and a live notification, and B’s bike counts the ride', async () => {
+    const password = 'correct horse battery';
+    const gateway = async <T>(token: string | undefined, method: string, path: string, body?: unknown) => {
+      const r = await fetch(`${info.gatewayUrl}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await r.text();
+      expect(r.status, `${method} ${path}: ${text}`).toBeLessThan(300);
+      return (text ? JSON.parse(text) : undefined) as T;
+    };
+    const account = async (name: string) => {
+      const email = `${name}-${suffix}@example.com`;
+      const { id } = await gateway<{ id: string }>(undefined, 'POST', '/users/v1/auth/register', {
+        email,
+        password,
+        displayName: name,
+      });
+      const { accessToken } = await gateway<{ accessToken: string }>(undefined, 'POST', '/users/v1/auth/login', {
+        email,
+        password,
+      });
+      return { id, email, token: accessToken };
+    };
+    const [a, b] = [await account('Anna'), await account('Boris')];
+    await gateway(a.token, 'POST', '/social/v1/follows', { followeeId: b.id });
+    await gateway(b.token, 'PUT', `/social/v1/followers/${a.id}`, { state: 'accepted' });
+    await gateway(b.token, 'PUT', '/social/v1/privacy', { live: 'friends', sessions: 'friends', location: 'nobody' });
+    const bike = await gateway<{ id: string }>(b.token, 'POST', '/inventory/v1/gear', {
+      kind: 'bike',
+      name: 'Winter bike',
+      isDefault: true,
+    });
+    const client = await LiveClient.open(`ws://127.0.0.1:${cfg.livePort}/v1/live?access_token=${a.token}`);
+    const kafka = testKafka('pipeline-notify');
+    const summarized = await collect(kafka, kafkaTopics.sessionSummarized.name);
+    try {
+      client.send({ type: 'subscribe', channel: `user:${a.id}` });
+      await client.next((f) => f.type === 'subscribed', 10_000);
+      const env = { ...process.env, ...infra, DATA_DIR: dataDir, ...pipeline.observer.tracingEnv() };
+      const cli = (pkg: string) => join(root, pkg, 'dist', 'cli.js');
+      const { stdout: token } = await run(
+        process.execPath,
+        [cli('ingest'), 'token', '--edge', 'b-edge', '--athlete', b.id],
+        {
+          env,
+        },
+      );
+      // a generated 10-minute ride (never a fixture: the same ride with and without ../shared)
+      const ride = fitFixture(`notify-${suffix}.fit`, { seconds: 600, start: new Date(Date.now() - 3_600_000) });
+      await run(
+        process.execPath,
+        [
+          cli('edge'),
+          'replay',
+          ride.path,
+          '--athlete',
+          b.id,
+          '--speed',
+          '0',
+          '--original-timestamps',
+          '--mqtt-url',
+          info.mqttUrl,
+          '--edge-id',
+          'b-edge',
+          '--token',
+          token.trim(),
+          '--data-dir',
+          tempDir('b-edge'),
+          '--http-port',
+          '0',
+          '--log-level',
+          'warn',
+        ],
+        { env, timeout: 120_000 },
+      );
+      const summary = await waitFor(
+        () => summarized.records.find((r) => (r.value as { athleteId: string }).athleteId === b.id),
+        90_000,
+        'the summary of B’s ride',
+      );
+      const summaryAt = Number(summary.message.timestamp);
+      const { distanceM } = summary.value as { distanceM: number };
+      expect(distanceM).toBeGreaterThan(0);
+
+      const note = (await client.next(
+        (f) => f.type === 'notification' && (f.data as { kind?: string }).kind === 'friend.ride.completed',
+        60_000,
+      )) as Frame & { data: { title: string; createdAt: number } };
+      expect(note.data.title).toContain('Boris');
+      const liveMs = Date.now() - summaryAt;
+
+      const mailTo = (raw: string) => raw.includes(a.email) && raw.includes('Boris');
+      const mail = await waitFor(
+        () => {
+          let files: string[] = [];
+          try {
+            files = readdirSync(join(info.mailbox, 'new'));
+          } catch {
+            return undefined;
+          }
+          const f = files.find((x) => mailTo(readFileSync(join(info.mailbox, 'new', x), 'utf8')));
+          return f && { file: f, at: statSync(join(info.mailbox, 'new', f)).mtimeMs };
+        },
+        60_000,
+        'the e-mail to A in the mailbox',
+      );
+      console.info(
+        `notifications on the main job: summary → live notification ${liveMs} ms (observed), → mailbox ${Math.round(mail.at - summaryAt)} ms`,
+      );
+
+      const gear = await waitFor(
+        async () => {
+          const g = await gateway<{ distanceM: number; sessions: number }>(
+            b.token,
+            'GET',
+            `/inventory/v1/gear/${bike.id}`,
+          );
+          return g.sessions === 1 && g;
+        },
+        30_000,
+        'the ride on B’s bike',
+      );
+      expect(gear.distanceM).toBeCloseTo(distanceM, 3);
+    } finally {
+      client.ws.close();
+      await summarized.stop();
+    }
+  }, 300_000);
+
   it('writes the fleet’s samples to QuestDB through the sink', async () => {
     const ids = info.athletes.map((a) => `'${a}'`).join(',');
     let rows = 0;
@@ -341,9 +541,23 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
       );
       expect(consumed.map((s) => s.localEndpoint?.serviceName).sort()).toEqual(['tracking', 'training']);
       const trainingSpan = consumed.find((s) => s.localEndpoint?.serviceName === 'training');
-      const summarized = spans.find((s) => s.name === `process ${kafkaTopics.sessionSummarized.name}`);
-      expect(summarized?.localEndpoint?.serviceName).toBe('tracking');
-      expect(byId.get(summarized?.parentId ?? '')).toBe(trainingSpan);
+      // tracking, social (the feed), notifications and inventory (gear) all consume the summary
+      const summarized = await waitFor(
+        async () => {
+          const t = await fetchTrace(pipeline.observer.zipkin.url, traceId as string);
+          const s = t.filter((x) => x.name === `process ${kafkaTopics.sessionSummarized.name}`);
+          return s.length >= 4 ? s : undefined;
+        },
+        30_000,
+        'training.session.summarized handled by its four consumers',
+      );
+      expect(summarized.map((x) => x.localEndpoint?.serviceName).sort()).toEqual([
+        'inventory',
+        'notifications',
+        'social',
+        'tracking',
+      ]);
+      for (const x of summarized) expect(byId.get(x.parentId ?? '')).toBe(trainingSpan);
       expect(byId.get(workerSpanId as string)?.name).toBe('stream apply');
     } finally {
       await startedTopic.stop();
@@ -405,6 +619,10 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
       'gateway',
       'legacy',
       'web',
+      'inventory',
+      'notifications',
+      'mail',
+      'social',
       'tracking',
       'training',
       'live',
