@@ -241,7 +241,7 @@ export const DEPLOYABLES: readonly Deployable[] = [
     calls: [],
     kafka: {
       consumes: [],
-      produces: ['profileUpdated', 'accountDeleted', 'coachLinkUpdated', 'edgeUpdated'],
+      produces: ['profileUpdated', 'accountDeleted', 'coachLinkUpdated', 'edgeUpdated', 'contactUpdated'],
       groups: ['users', 'dlq-reader-'],
       dlq: true,
     },
