@@ -19,6 +19,7 @@ export const KIND_RULES: Readonly<Record<NotificationKind, KindRule>> = {
   'workout.assigned': { priority: 'normal', channels: ['live', 'email', 'webhook'] },
   'follow.requested': { priority: 'normal', channels: ['live', 'email', 'webhook'] },
   'integration.sync.failed': { priority: 'normal', channels: ['live', 'email', 'webhook'] },
+  'gear.service.due': { priority: 'normal', channels: ['live', 'email', 'webhook'] },
 };
 
 export const DEFAULT_PREFERENCES: PreferencesUpdate = {

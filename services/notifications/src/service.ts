@@ -6,6 +6,7 @@ import { consumeContacts } from './consumers/contacts.js';
 import { consumeFollows } from './consumers/follows.js';
 import { consumeFriendActivity } from './consumers/friend-activity.js';
 import { consumeIntegrations } from './consumers/integrations.js';
+import { consumeInventory } from './consumers/inventory.js';
 import { consumeTraining } from './consumers/training.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { EmailSender } from './delivery/email.js';
@@ -18,7 +19,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 
 /**
  * The notifications service: turns platform events (friends' rides, session summaries, assigned
- * workouts, follow requests, failed syncs) into notifications in the user's language, and delivers
+ * workouts, follow requests, failed syncs, gear due for service) into notifications in the user's language, and delivers
  * them live (`notifications.live` through the outbox, pushed by the live server), by e-mail (SMTP)
  * and to signed webhooks, as the user's preferences, quiet hours and digest say. Projects
  * `user.contact.updated` and `social.follow.updated`; erases a user on `user.account.deleted`.
@@ -50,6 +51,7 @@ export const notificationsService = defineService({
     consumeFriendActivity(ctx, triggers);
     consumeTraining(ctx, triggers);
     consumeIntegrations(ctx, triggers);
+    consumeInventory(ctx, triggers);
     consumeAccounts(ctx, group);
 
     const email = new EmailSender({ smtpUrl: c.smtpUrl, from: c.mailFrom, timeoutMs: c.smtpTimeout });

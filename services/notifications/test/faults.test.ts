@@ -237,3 +237,23 @@ suite(
     }
   },
 );
+
+suite(
+  'notifications (inventory.gear.service.due)',
+  kafkaTopics.gearServiceDue.name,
+  (i) => ({
+    key,
+    value: {
+      userId: key,
+      itemId: `${key}-bike`,
+      name: 'Road bike',
+      kind: 'bike',
+      distanceM: 5_000_000 + i,
+      sinceServiceM: 1_000_000 + i,
+      serviceEveryM: 1_000_000,
+      occurredAt: T + i,
+    },
+    id: ce('gear', i),
+  }),
+  notificationsOf,
+);

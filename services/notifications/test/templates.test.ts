@@ -40,6 +40,16 @@ describe('templates', () => {
     });
     expect(renderText('friend.ride.completed', 'de', p)).toMatchObject({ locale: 'en', title: 'Лена finished a ride' });
     expect(renderText('follow.requested', undefined, {}).title).toBe('Someone wants to follow you');
+    expect(
+      renderText('gear.service.due', 'ru', {
+        gearName: 'Шоссейник',
+        sinceServiceM: 1_000_400,
+        serviceEveryM: 1_000_000,
+      }),
+    ).toMatchObject({
+      title: 'Пора обслужить: Шоссейник',
+      body: '1\u00a0000,4 км с последнего обслуживания (интервал — 1\u00a0000 км).',
+    });
   });
 
   it('writes digests with plural forms and escapes event text in HTML', () => {

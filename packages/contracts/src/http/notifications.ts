@@ -11,6 +11,7 @@ export const NOTIFICATION_KINDS = [
   'workout.assigned',
   'follow.requested',
   'integration.sync.failed',
+  'gear.service.due',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const NotificationKindSchema = Type.Union(
@@ -54,6 +55,7 @@ const KindOverrides = Type.Object(
     'workout.assigned': Type.Optional(KindOverride),
     'follow.requested': Type.Optional(KindOverride),
     'integration.sync.failed': Type.Optional(KindOverride),
+    'gear.service.due': Type.Optional(KindOverride),
   },
   { additionalProperties: false },
 );

@@ -14,6 +14,9 @@ export interface Params {
   provider?: string;
   errorMessage?: string;
   retryable?: boolean;
+  gearName?: string;
+  sinceServiceM?: number;
+  serviceEveryM?: number;
 }
 
 export interface Text {

@@ -40,6 +40,12 @@ export const en: Catalog = {
         p.retryable === false ? ` Reconnect ${p.provider ?? 'the provider'} in your settings.` : ' We will try again.'
       }`,
     }),
+    'gear.service.due': (p, f) => ({
+      title: `Time to service your ${p.gearName ?? 'gear'}`,
+      body: `${f.km(p.sinceServiceM)} since its last service${
+        p.serviceEveryM === undefined ? '' : ` (you asked to be told every ${f.km(p.serviceEveryM)})`
+      }.`,
+    }),
   },
   email: {
     greeting: (name) => (name ? `Hi ${name},` : 'Hi,'),

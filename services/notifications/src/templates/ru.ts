@@ -40,6 +40,12 @@ export const ru: Catalog = {
         p.retryable === false ? ` Подключите ${p.provider ?? 'сервис'} заново в настройках.` : ' Мы попробуем ещё раз.'
       }`,
     }),
+    'gear.service.due': (p, f) => ({
+      title: `Пора обслужить: ${p.gearName ?? 'снаряжение'}`,
+      body: `${f.km(p.sinceServiceM)} с последнего обслуживания${
+        p.serviceEveryM === undefined ? '' : ` (интервал — ${f.km(p.serviceEveryM)})`
+      }.`,
+    }),
   },
   email: {
     greeting: (name) => (name ? `Здравствуйте, ${name}!` : 'Здравствуйте!'),
