@@ -1,7 +1,6 @@
 import { type Gear, kafkaTopics } from '@wattstream/contracts';
 import { testDatabase } from '@wattstream/infra/testing';
-import { replayDeadLetters } from '@wattstream/kernel';
-import { consumerContract, outboxContract, testKafka, testLogger, unique } from '@wattstream/testkit';
+import { outboxContract, serviceConsumerContract, unique } from '@wattstream/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import {
   api,
@@ -15,7 +14,6 @@ import {
   type Users,
 } from './support.js';
 
-const kafka = testKafka('inventory-faults');
 let users: Users;
 let db: Awaited<ReturnType<typeof testDatabase>>;
 beforeAll(async () => {
@@ -57,28 +55,12 @@ outboxContract({
   },
 });
 
-function suite(
+const suite = (
   name: string,
   topic: string,
   event: (i: number) => { key: string; value: unknown; id: string },
   effects: (svc: Inventory, id: string) => Promise<number>,
-) {
-  let svc: Inventory;
-  consumerContract({
-    name,
-    topic,
-    get group() {
-      return svc?.group ?? '';
-    },
-    async start() {
-      svc = await startInventory(jwks());
-    },
-    stop: () => svc?.destroy(),
-    event,
-    effects: (id) => effects(svc, id),
-    replay: () => replayDeadLetters(svc.consumerGroups[0]!, kafka, topic, testLogger),
-  });
-}
+) => serviceConsumerContract({ name, topic, start: () => startInventory(jwks()), event, effects });
 
 const athlete = unique('contract')
   .replace(/[^A-Za-z0-9_-]/g, '')

@@ -1,7 +1,6 @@
 import { kafkaTopics, type Workout } from '@wattstream/contracts';
 import { testDatabase } from '@wattstream/infra/testing';
-import { replayDeadLetters } from '@wattstream/kernel';
-import { consumerContract, outboxContract, testKafka, testLogger, unique } from '@wattstream/testkit';
+import { outboxContract, serviceConsumerContract, unique } from '@wattstream/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import {
   api,
@@ -14,7 +13,6 @@ import {
   type Users,
 } from './support.js';
 
-const kafka = testKafka('training-faults');
 let users: Users;
 let db: Awaited<ReturnType<typeof testDatabase>>;
 beforeAll(async () => {
@@ -61,29 +59,12 @@ outboxContract({
   },
 });
 
-/** One running training service per contract suite, on its own database and consumer group. */
-function suite(
+const suite = (
   name: string,
   topic: string,
   event: (i: number) => { key: string; value: unknown; id: string },
   count: (svc: Training, id: string) => Promise<number>,
-) {
-  let svc: Training;
-  consumerContract({
-    name,
-    topic,
-    get group() {
-      return svc?.group ?? '';
-    },
-    async start() {
-      svc = await startTraining(jwks());
-    },
-    stop: () => svc?.destroy(),
-    event,
-    effects: (id) => count(svc, id),
-    replay: () => replayDeadLetters(svc.consumerGroups[0]!, kafka, topic, testLogger),
-  });
-}
+) => serviceConsumerContract({ name, topic, start: () => startTraining(jwks()), event, effects: count });
 
 const athlete = unique('contract')
   .replace(/[^A-Za-z0-9_-]/g, '')

@@ -1,57 +1,25 @@
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@wattstream/infra';
-import { instanceEnv, tempDir, testDatabase } from '@wattstream/infra/testing';
-import { startService } from '@wattstream/kernel';
-import { ServiceProcess, unique } from '@wattstream/testkit';
+import { startTestService, testServiceProcess } from '@wattstream/testkit';
 import { trainingService } from '../src/service.js';
 
 export { api, signUp, startUsers, type Users } from '../../users/test/support.js';
 
 export const trainingCli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const harness = {
+  name: 'training',
+  definition: trainingService,
+  cli: trainingCli,
+  portEnv: 'TRAINING_PORT',
+  groupEnv: 'TRAINING_CONSUMER_GROUP',
+};
 export type Training = Awaited<ReturnType<typeof startTraining>>;
 
 /** The training service in-process on a fresh database, its own consumer group, tokens from `jwksUrl`. */
-export async function startTraining(jwksUrl: string, env: Record<string, string> = {}) {
-  const db = await testDatabase('training');
-  const group = unique('training');
-  const svc = await startService(trainingService, {
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'silent',
-      TRAINING_PORT: '0',
-      DATABASE_URL: db.url,
-      OUTBOX_POLL: '200ms',
-      AUTH_JWKS_URL: jwksUrl,
-      TRAINING_CONSUMER_GROUP: group,
-      ...env,
-    },
-  });
-  return Object.assign(svc, {
-    db,
-    group,
-    async destroy() {
-      await svc.stop();
-      await db.drop();
-    },
-  });
-}
+export const startTraining = (jwksUrl: string, env: Record<string, string> = {}) =>
+  startTestService(harness, jwksUrl, env);
 
 /** The training service as a child process (for kill -9), on a free port. */
-export async function trainingProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const port = await freePort();
-  return new ServiceProcess({
-    cli: trainingCli,
-    args: ['serve'],
-    env: {
-      LOG_LEVEL: 'warn',
-      TRAINING_PORT: String(port),
-      OUTBOX_POLL: '200ms',
-      ...instanceEnv(tempDir('training-proc')),
-      ...env,
-    },
-    httpUrl: `http://127.0.0.1:${port}`,
-  });
-}
+export const trainingProcess = (env: Record<string, string>) => testServiceProcess(harness, env);
 
 /** POSTs one file as multipart/form-data (field `file`) with extra text fields. */
 export async function upload(
