@@ -1,7 +1,6 @@
 import { kafkaTopics } from '@wattstream/contracts';
 import { testDatabase } from '@wattstream/infra/testing';
-import { replayDeadLetters } from '@wattstream/kernel';
-import { consumerContract, outboxContract, testKafka, testLogger, unique, waitFor } from '@wattstream/testkit';
+import { outboxContract, serviceConsumerContract, summarizedEvent, unique, waitFor } from '@wattstream/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import { notificationId } from '../src/notify.js';
 import { contactVersion } from '../src/store/contacts.js';
@@ -16,7 +15,6 @@ import {
   uid,
 } from './support.js';
 
-const kafka = testKafka('notifications-faults');
 let db: Awaited<ReturnType<typeof testDatabase>>;
 beforeAll(async () => {
   db = await testDatabase('notifications');
@@ -78,24 +76,19 @@ function suite(
   name: string,
   topic: string,
   event: (i: number) => { key: string; value: unknown; id: string },
-  count: (svc: Notifications, id: string) => Promise<number>,
+  effects: (svc: Notifications, id: string) => Promise<number>,
   prepare?: (svc: Notifications) => Promise<void>,
 ) {
-  let svc: Notifications;
-  consumerContract({
+  serviceConsumerContract({
     name,
     topic,
-    get group() {
-      return svc?.group ?? '';
-    },
     async start() {
-      svc = await startNotifications('http://127.0.0.1:9/jwks.json');
+      const svc = await startNotifications('http://127.0.0.1:9/jwks.json');
       await prepare?.(svc);
+      return svc;
     },
-    stop: () => svc?.destroy(),
     event,
-    effects: (id) => count(svc, id),
-    replay: () => replayDeadLetters(svc.consumerGroups[0]!, kafka, topic, testLogger),
+    effects,
   });
 }
 
@@ -155,36 +148,10 @@ suite(
   },
 );
 
-const summarized = (i: number) => ({
-  sessionId: `${key}:${T + i}`,
-  athleteId: key,
-  revision: 1,
-  source: 'upload',
-  sport: 'cycling',
-  startedAt: T + i,
-  endedAt: T + i + 3_600_000,
-  durationS: 3600,
-  movingS: 3500,
-  distanceM: 30_000,
-  kj: 700,
-  avgPower: 195,
-  maxPower: 800,
-  normalizedPower: 215,
-  intensity: 0.86,
-  load: 74,
-  avgHr: null,
-  maxHr: null,
-  timeInPowerZones: null,
-  timeInHrZones: null,
-  ftp: 250,
-  gearId: null,
-  workoutId: null,
-  summarizedAt: T + i,
-});
 suite(
   'notifications (training.session.summarized)',
   kafkaTopics.sessionSummarized.name,
-  (i) => ({ key, value: summarized(i), id: ce('summary', i) }),
+  (i) => ({ key, value: summarizedEvent(key, T + i), id: ce('summary', i) }),
   notificationsOf,
 );
 

@@ -2,9 +2,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort, MailNode } from '@wattstream/infra';
-import { instanceEnv, tempDir, testDatabase } from '@wattstream/infra/testing';
+import { tempDir } from '@wattstream/infra/testing';
 import { startService } from '@wattstream/kernel';
-import { produceEvent, ServiceProcess, testKafka, unique } from '@wattstream/testkit';
+import {
+  produceEvent,
+  type ServiceProcess,
+  startTestService,
+  testKafka,
+  testServiceProcess,
+  unique,
+} from '@wattstream/testkit';
 import { simpleParser } from 'mailparser';
 import pg from 'pg';
 import { notificationsService } from '../src/service.js';
@@ -28,56 +35,51 @@ export const FAST: Record<string, string> = {
   NOTIFICATIONS_SMTP_URL: 'smtp://127.0.0.1:9',
 };
 
+/** How the testkit's service harness starts this service. */
+export const harness = {
+  name: 'notifications',
+  definition: notificationsService,
+  cli: notificationsCli,
+  portEnv: 'NOTIFICATIONS_PORT',
+  groupEnv: 'NOTIFICATIONS_CONSUMER_GROUP',
+};
+
 /**
- * The notifications service in-process on a fresh database (or `databaseUrl`, for a second
- * replica), its own consumer group, tokens from `jwksUrl`.
+ * The notifications service in-process on a fresh database, its own consumer group, tokens from
+ * `jwksUrl` — or, with `shared`, a second replica on another one's database and consumer group.
  */
 export async function startNotifications(
   jwksUrl: string,
   env: Record<string, string> = {},
   shared?: { databaseUrl: string; group: string },
 ) {
-  const db = shared ? undefined : await testDatabase('notifications');
-  const group = shared?.group ?? unique('notifications');
-  const databaseUrl = shared?.databaseUrl ?? db!.url;
+  if (!shared) {
+    const svc = await startTestService(harness, jwksUrl, { ...FAST, ...env });
+    return Object.assign(svc, { databaseUrl: svc.db.url });
+  }
   const svc = await startService(notificationsService, {
     env: {
       ...process.env,
       LOG_LEVEL: 'silent',
       NOTIFICATIONS_PORT: '0',
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: shared.databaseUrl,
       AUTH_JWKS_URL: jwksUrl,
-      NOTIFICATIONS_CONSUMER_GROUP: group,
+      NOTIFICATIONS_CONSUMER_GROUP: shared.group,
       ...FAST,
       ...env,
     },
   });
   return Object.assign(svc, {
-    databaseUrl,
-    group,
-    async destroy() {
-      await svc.stop();
-      await db?.drop();
-    },
+    db: { url: shared.databaseUrl, drop: async () => {} },
+    group: shared.group,
+    databaseUrl: shared.databaseUrl,
+    destroy: () => svc.stop(),
   });
 }
 
 /** The notifications service as a child process (for kill -9), on a free port. */
-export async function notificationsProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const port = await freePort();
-  return new ServiceProcess({
-    cli: notificationsCli,
-    args: ['serve'],
-    env: {
-      LOG_LEVEL: 'warn',
-      NOTIFICATIONS_PORT: String(port),
-      ...FAST,
-      ...instanceEnv(tempDir('notifications-proc')),
-      ...env,
-    },
-    httpUrl: `http://127.0.0.1:${port}`,
-  });
-}
+export const notificationsProcess = (env: Record<string, string>): Promise<ServiceProcess> =>
+  testServiceProcess(harness, { ...FAST, ...env });
 
 /** A real SMTP server writing a Maildir, on a free loopback port, in a throwaway folder. */
 export async function startMail(): Promise<MailNode> {

@@ -1,6 +1,6 @@
 import { kafkaTopics, type NotificationPage } from '@wattstream/contracts';
 import type { MailNode } from '@wattstream/infra';
-import { type CollectedRecord, collect, never, waitFor } from '@wattstream/testkit';
+import { type CollectedRecord, collect, never, summarizedEvent, waitFor } from '@wattstream/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localSecondOfDay } from '../src/time.js';
 import {
@@ -186,32 +186,11 @@ describe('notifications: events → live, e-mail, digests, quiet hours, erasure'
 
   it('collects low-priority e-mails into one digest per period', async () => {
     const summary = (i: number, revision = 1) =>
-      emit(kafkaTopics.sessionSummarized.name, alice.id, {
-        sessionId: `${alice.id}:${T + i}`,
-        athleteId: alice.id,
-        revision,
-        source: 'live',
-        sport: 'cycling',
-        startedAt: T + i,
-        endedAt: T + i + 3_600_000,
-        durationS: 3600,
-        movingS: 3500,
-        distanceM: 30_000 + i * 1000,
-        kj: 700,
-        avgPower: 195,
-        maxPower: 800,
-        normalizedPower: 215,
-        intensity: 0.86,
-        load: 74,
-        avgHr: 140,
-        maxHr: 170,
-        timeInPowerZones: null,
-        timeInHrZones: null,
-        ftp: 250,
-        gearId: null,
-        workoutId: null,
-        summarizedAt: Date.now(),
-      });
+      emit(
+        kafkaTopics.sessionSummarized.name,
+        alice.id,
+        summarizedEvent(alice.id, T + i, { revision, distanceM: 30_000 + i * 1000 }),
+      );
     await summary(1);
     await summary(2);
     await summary(2, 2); // a revised summary says nothing more
