@@ -103,3 +103,18 @@ suite(
     return r.rows[0]?.ftp >= 200 + i ? 1 : 0;
   },
 );
+// an erasure changes nothing visible when the user had nothing here: count its handled record
+suite(
+  'inventory (user.account.deleted)',
+  kafkaTopics.accountDeleted.name,
+  (i) => ({
+    key: `${athlete}-d${i}`,
+    value: { userId: `${athlete}-d${i}`, deletedAt: T + i },
+    id: `deleted:${athlete}-d${i}`,
+  }),
+  async (svc, id) =>
+    Number(
+      (await svc.ctx.db.query('SELECT count(*) AS n FROM kernel_processed_events WHERE event_id = $1', [id])).rows[0]
+        ?.n,
+    ),
+);

@@ -56,6 +56,12 @@ outboxContract({
   },
 });
 
+/** How often the service recorded the record as handled (once, or the contract fails). */
+const handled = async (svc: Social, id: string) =>
+  Number(
+    (await svc.ctx.db.query('SELECT count(*) AS n FROM kernel_processed_events WHERE event_id = $1', [id])).rows[0]?.n,
+  );
+
 const suite = (
   name: string,
   topic: string,
@@ -93,4 +99,32 @@ suite(
     return { key: athlete, value: { sessionId, athleteId: athlete, startedAt, deviceIds: ['d1'] }, id: sessionId };
   },
   announced,
+);
+suite(
+  'social (user.coach.link.updated)',
+  kafkaTopics.coachLinkUpdated.name,
+  (i) => ({
+    key: athlete,
+    value: { athleteId: athlete, coachId: `coach-${i}`, active: true, updatedAt: T + i },
+    id: `${athlete}:coach-${i}:${T + i}`,
+  }),
+  async (svc, id) => {
+    const coachId = id.split(':')[1];
+    const r = await svc.ctx.db.query('SELECT 1 FROM coach_links WHERE athlete_id = $1 AND coach_id = $2 AND active', [
+      athlete,
+      coachId,
+    ]);
+    return r.rowCount ?? 0;
+  },
+);
+// an erasure changes nothing visible when the user had nothing here: count its handled record
+suite(
+  'social (user.account.deleted)',
+  kafkaTopics.accountDeleted.name,
+  (i) => ({
+    key: `${athlete}-d${i}`,
+    value: { userId: `${athlete}-d${i}`, deletedAt: T + i },
+    id: `deleted:${athlete}-d${i}`,
+  }),
+  handled,
 );
