@@ -8,6 +8,9 @@ import { parse } from 'yaml';
 import { type Deployable, entryCommand, NODE_IMAGE } from '../src/index.js';
 import { type Obj, rendered, repoRoot, run, tool } from './support.js';
 
+// kubectl kustomize of three overlays: minutes on a loaded 2-core machine, paid once per file, not by the first test
+beforeAll(() => void rendered(), 300_000);
+
 const dockerfile = (d: Deployable) => join(repoRoot, 'k8s/images', `${d.name}.Dockerfile`);
 
 describe('Dockerfiles', () => {

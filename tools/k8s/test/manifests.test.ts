@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER, drift, ENVS, envSettings, kustomizeLayout, retag } from '../src/index.js';
 import { type Obj, rendered, run } from './support.js';
+
+// kubectl kustomize of three overlays: minutes on a loaded 2-core machine, paid once per file, not by the first test
+beforeAll(() => void rendered(), 300_000);
 
 const key = (o: Obj) => `${o.kind}/${o.metadata.name}`;
 const sortKeys = (v: unknown): unknown =>

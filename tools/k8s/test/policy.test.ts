@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kafkaTopics } from '@wattstream/contracts';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { streamTopics } from '../../../stream/src/topics.js';
 import {
   allowed,
@@ -16,6 +16,9 @@ import {
   selectorOf,
 } from '../src/index.js';
 import { type Obj, podSpecOf, rendered, repoRoot } from './support.js';
+
+// kubectl kustomize of three overlays: minutes on a loaded 2-core machine, paid once per file, not by the first test
+beforeAll(() => void rendered(), 300_000);
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
 const workloads = (docs: Obj[]) => docs.filter((o) => WORKLOADS.has(o.kind));

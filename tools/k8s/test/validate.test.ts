@@ -5,6 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVS, kustomizeDir, parseDocs } from '../src/index.js';
 import { rendered, repoRoot, run, tool, toolPath } from './support.js';
 
+// kubectl kustomize of three overlays: minutes on a loaded 2-core machine, paid once per file, not by the first test
+beforeAll(() => void rendered(), 300_000);
+
 /** Kubernetes versions validated against: the oldest supported (kubectl on this machine) and the newest schemas. */
 const K8S_VERSIONS = ['1.32.0', '1.37.0'];
 
