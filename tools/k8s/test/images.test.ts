@@ -174,5 +174,6 @@ describe('entry commands start from a `pnpm deploy --prod` folder', () => {
       expect(res.status, `${d.name}: ${res.stderr}`).toBe(0);
       expect(res.stdout).toContain('Usage:');
     }
-  });
+    // one cold node start per deployable (13 of them), one after another
+  }, 120_000);
 });
