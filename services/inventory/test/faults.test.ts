@@ -1,7 +1,5 @@
 import { type Gear, kafkaTopics } from '@wattstream/contracts';
-import { testDatabase } from '@wattstream/infra/testing';
 import { outboxContract, serviceConsumerContract, unique } from '@wattstream/testkit';
-import { afterAll, beforeAll } from 'vitest';
 import {
   api,
   type Inventory,
@@ -9,36 +7,25 @@ import {
   SUMMARIZED,
   signUp,
   startInventory,
-  startUsers,
   summarizedEvent,
-  type Users,
+  usersAndDatabase,
 } from './support.js';
 
-let users: Users;
-let db: Awaited<ReturnType<typeof testDatabase>>;
-beforeAll(async () => {
-  users = await startUsers();
-  db = await testDatabase('inventory');
-}, 120_000);
-afterAll(async () => {
-  await db?.drop();
-  await users?.destroy();
-});
-const jwks = () => `${users.url}/.well-known/jwks.json`;
+const { usersUrl, databaseUrl, jwks } = usersAndDatabase('inventory');
 
 // kill -9 right after committed gear changes: their user.inventory.updated still reach Kafka.
 const owners = new Map<string, { id: string; token: string }>();
 outboxContract({
   name: 'inventory (gear)',
   topic: kafkaTopics.inventoryUpdated.name,
-  databaseUrl: () => db.url,
+  databaseUrl: () => databaseUrl(),
   process: () =>
-    inventoryProcess({ DATABASE_URL: db.url, AUTH_JWKS_URL: jwks(), INVENTORY_CONSUMER_GROUP: unique('inv') }),
+    inventoryProcess({ DATABASE_URL: databaseUrl(), AUTH_JWKS_URL: jwks(), INVENTORY_CONSUMER_GROUP: unique('inv') }),
   url: (p) => p.o.httpUrl,
   async change(baseUrl, aggregate, count) {
     let o = owners.get(aggregate);
     if (!o) {
-      const u = await signUp(users.url, { name: aggregate });
+      const u = await signUp(usersUrl(), { name: aggregate });
       o = { id: u.id, token: u.tokens.accessToken };
       owners.set(aggregate, o);
     }

@@ -6,7 +6,7 @@ export { summarizedEvent } from '@wattstream/testkit';
 
 import { inventoryService } from '../src/service.js';
 
-export { api, signUp, startUsers, type Users } from '../../users/test/support.js';
+export { api, signUp, startUsers, type Users, usersAndDatabase } from '../../users/test/support.js';
 
 export const inventoryCli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const harness = {

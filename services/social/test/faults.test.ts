@@ -1,7 +1,5 @@
 import { kafkaTopics, type Privacy } from '@wattstream/contracts';
-import { testDatabase } from '@wattstream/infra/testing';
 import { outboxContract, serviceConsumerContract, unique } from '@wattstream/testkit';
-import { afterAll, beforeAll } from 'vitest';
 import {
   api,
   type Social,
@@ -9,22 +7,11 @@ import {
   signUp,
   socialProcess,
   startSocial,
-  startUsers,
   summarizedEvent,
-  type Users,
+  usersAndDatabase,
 } from './support.js';
 
-let users: Users;
-let db: Awaited<ReturnType<typeof testDatabase>>;
-beforeAll(async () => {
-  users = await startUsers();
-  db = await testDatabase('social');
-}, 120_000);
-afterAll(async () => {
-  await db?.drop();
-  await users?.destroy();
-});
-const jwks = () => `${users.url}/.well-known/jwks.json`;
+const { usersUrl, databaseUrl, jwks } = usersAndDatabase('social');
 
 // kill -9 right after committed privacy changes: their social.privacy.updated still reach Kafka.
 const athletes = new Map<string, { id: string; token: string }>();
@@ -32,13 +19,14 @@ const AUDIENCES = ['nobody', 'friends', 'coach', 'public'] as const;
 outboxContract({
   name: 'social (privacy)',
   topic: kafkaTopics.privacyUpdated.name,
-  databaseUrl: () => db.url,
-  process: () => socialProcess({ DATABASE_URL: db.url, AUTH_JWKS_URL: jwks(), SOCIAL_CONSUMER_GROUP: unique('so') }),
+  databaseUrl: () => databaseUrl(),
+  process: () =>
+    socialProcess({ DATABASE_URL: databaseUrl(), AUTH_JWKS_URL: jwks(), SOCIAL_CONSUMER_GROUP: unique('so') }),
   url: (p) => p.o.httpUrl,
   async change(baseUrl, aggregate, count) {
     let a = athletes.get(aggregate);
     if (!a) {
-      const u = await signUp(users.url, { name: aggregate });
+      const u = await signUp(usersUrl(), { name: aggregate });
       a = { id: u.id, token: u.tokens.accessToken };
       athletes.set(aggregate, a);
     }

@@ -1,43 +1,30 @@
 import { kafkaTopics, type Workout } from '@wattstream/contracts';
-import { testDatabase } from '@wattstream/infra/testing';
 import { outboxContract, serviceConsumerContract, unique } from '@wattstream/testkit';
-import { afterAll, beforeAll } from 'vitest';
 import {
   api,
   completedEvent,
   signUp,
   startTraining,
-  startUsers,
   type Training,
   trainingProcess,
-  type Users,
+  usersAndDatabase,
 } from './support.js';
 
-let users: Users;
-let db: Awaited<ReturnType<typeof testDatabase>>;
-beforeAll(async () => {
-  users = await startUsers();
-  db = await testDatabase('training');
-}, 120_000);
-afterAll(async () => {
-  await db?.drop();
-  await users?.destroy();
-});
-const jwks = () => `${users.url}/.well-known/jwks.json`;
+const { usersUrl, databaseUrl, jwks } = usersAndDatabase('training');
 
 // kill -9 right after committed calendar changes: their training.workout.assigned still reach Kafka.
 const athletes = new Map<string, { id: string; token: string; workoutId: string }>();
 outboxContract({
   name: 'training (calendar)',
   topic: kafkaTopics.workoutAssigned.name,
-  databaseUrl: () => db.url,
+  databaseUrl: () => databaseUrl(),
   process: () =>
-    trainingProcess({ DATABASE_URL: db.url, AUTH_JWKS_URL: jwks(), TRAINING_CONSUMER_GROUP: unique('tr') }),
+    trainingProcess({ DATABASE_URL: databaseUrl(), AUTH_JWKS_URL: jwks(), TRAINING_CONSUMER_GROUP: unique('tr') }),
   url: (p) => p.o.httpUrl,
   async change(baseUrl, aggregate, count) {
     let a = athletes.get(aggregate);
     if (!a) {
-      const u = await signUp(users.url, { name: aggregate });
+      const u = await signUp(usersUrl(), { name: aggregate });
       const w = await api<Workout>(baseUrl, 'POST', '/v1/workouts', {
         token: u.tokens.accessToken,
         body: { name: 'Endurance', steps: [{ kind: 'steady', durationS: 3600, target: { unit: 'ftp', value: 65 } }] },

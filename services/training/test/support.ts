@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestService, testServiceProcess } from '@wattstream/testkit';
 import { trainingService } from '../src/service.js';
 
-export { api, signUp, startUsers, type Users } from '../../users/test/support.js';
+export { api, signUp, startUsers, type Users, usersAndDatabase } from '../../users/test/support.js';
 
 export const trainingCli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const harness = {

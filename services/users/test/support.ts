@@ -4,6 +4,7 @@ import { freePort } from '@wattstream/infra';
 import { instanceEnv, tempDir, testDatabase } from '@wattstream/infra/testing';
 import { startService } from '@wattstream/kernel';
 import { ServiceProcess, unique } from '@wattstream/testkit';
+import { afterAll, beforeAll } from 'vitest';
 import { usersService } from '../src/service.js';
 
 export const usersCli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -103,3 +104,25 @@ export const PROFILE = {
   hrZoneBounds: [0.81, 0.9, 0.94, 1.0],
   units: 'metric',
 };
+
+/**
+ * For a service's fault tests: the users service (tokens, JWKS) and a database for the service's
+ * replicas, for the whole test file.
+ */
+export function usersAndDatabase(service: string) {
+  let users: Users | undefined;
+  let db: Awaited<ReturnType<typeof testDatabase>> | undefined;
+  beforeAll(async () => {
+    users = await startUsers();
+    db = await testDatabase(service);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.drop();
+    await users?.destroy();
+  });
+  return {
+    usersUrl: () => (users as Users).url,
+    databaseUrl: () => (db as NonNullable<typeof db>).url,
+    jwks: () => `${(users as Users).url}/.well-known/jwks.json`,
+  };
+}
