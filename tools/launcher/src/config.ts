@@ -1,12 +1,17 @@
 import { join } from 'node:path';
 import { repoRoot } from '@wattstream/infra';
-import { DEFAULT_SERVICE_PORTS, duration, int, num, path, port, str } from '@wattstream/platform';
+import { DEFAULT_SERVICE_PORTS, duration, int, list, num, path, port, str } from '@wattstream/platform';
 
 /** Settings of `pnpm pipeline up`; the ports are the services' own defaults. */
 export const launcherConfig = {
   dataDir: path('DATA_DIR', {
     default: join(repoRoot(), '.data'),
     description: 'state of every service (keys, edge queue, logs, pid files)',
+  }),
+  services: list('PIPELINE_SERVICES', {
+    default: '',
+    description:
+      'start only these services, comma-separated (e.g. the data path: ingest,sink,stream-worker,live,edge-sim); users always runs, every service verifies tokens against it; empty: all',
   }),
   athletes: int('SIM_ATHLETES', { default: 12, min: 1, max: 10_000, description: 'simulated athletes in the fleet' }),
   mqttPort: port('MQTT_PORT', { default: DEFAULT_SERVICE_PORTS.mqtt, description: 'ingest MQTT (TCP)' }),

@@ -86,6 +86,8 @@ export class Pipeline implements Supervised {
   readonly supervisorState: string;
   /** `up --observe`: Prometheus scraping every service (see observe.ts); stopped by `down`. */
   readonly observer: Observer;
+  /** CREATE DATABASE one at a time (see databaseUrl). */
+  private databaseQueue: Promise<unknown> = Promise.resolve();
 
   /**
    * `infraEnv`: use this running Kafka/QuestDB (`KAFKA_BROKERS`, `QUESTDB_HTTP`, `QUESTDB_PG`)
@@ -261,7 +263,13 @@ export class Pipeline implements Supervised {
         url: `http://127.0.0.1:${c.edgeHttpPort}/metrics`,
       },
     ];
-    this.services = specs.map((spec) => ({ spec, proc: nodeService(this.runDir, spec) }));
+    const chosen = chooseServices(
+      specs.map((x) => x.name),
+      c.services,
+    );
+    this.services = specs
+      .filter((spec) => chosen.has(spec.name))
+      .map((spec) => ({ spec, proc: nodeService(this.runDir, spec) }));
     const supervisorDir = join(this.runDir, 'supervisor');
     this.supervisorState = join(supervisorDir, 'state.json');
     this.observer = new Observer({
@@ -353,11 +361,17 @@ export class Pipeline implements Supervised {
     writeFileSync(this.gatewayRoutesFile, `${JSON.stringify(table, null, 2)}\n`);
   }
 
-  /** The service's own database and role on the stack's PostgreSQL (created once, idempotent). */
-  private async databaseUrl(service: string): Promise<string> {
+  /**
+   * The service's own database and role on the stack's PostgreSQL (created once, idempotent). One
+   * at a time: services of a wave start together, and CREATE DATABASE copies template1, which
+   * must have no other session meanwhile.
+   */
+  private databaseUrl(service: string): Promise<string> {
     const admin = (this.infraEnv ?? this.stack.env()).POSTGRES_URL;
     if (!admin) throw new Error('POSTGRES_URL is not known: is the infrastructure up?');
-    return ensureServiceDatabase(admin, `${this.cfg.databasePrefix}${service}`);
+    const url = this.databaseQueue.then(() => ensureServiceDatabase(admin, `${this.cfg.databasePrefix}${service}`));
+    this.databaseQueue = url.catch(() => {});
+    return url;
   }
 
   /** A package's compiled CLI, as deployed. */
@@ -402,16 +416,22 @@ export class Pipeline implements Supervised {
       this.serviceEnv = { ...this.serviceEnv, ...this.observer.tracingEnv() };
     }
     const athletes = simAthleteIds(this.cfg.athletes);
-    for (const s of this.services) {
-      const pid = s.proc.runningPid();
-      if (pid !== undefined) {
-        this.log(
-          `${s.spec.name} already running (pid ${pid})${trace ? ': it keeps the tracing setting it started with' : ''}`,
-        );
-        continue;
-      }
-      this.log(`starting ${s.spec.name} …`);
-      await this.startService(s.spec.name);
+    // Wave by wave, each wave's services together: most of a cold start is waiting (module load,
+    // Kafka joins, migrations), which overlaps well even on two cores.
+    for (const wave of startWaves(this.services.map((x) => x.spec.name))) {
+      await Promise.all(
+        wave.map(async (name) => {
+          const pid = this.service(name).proc.runningPid();
+          if (pid !== undefined) {
+            this.log(
+              `${name} already running (pid ${pid})${trace ? ': it keeps the tracing setting it started with' : ''}`,
+            );
+            return;
+          }
+          this.log(`starting ${name} …`);
+          await this.startService(name);
+        }),
+      );
     }
     const handoff: PipelineHandoff = {
       cfg: this.cfg,
@@ -432,7 +452,7 @@ export class Pipeline implements Supervised {
       '--ttl',
       '12h',
     ]);
-    await this.ensureGroup(viewerToken, athletes);
+    if (this.serviceNames.includes('live')) await this.ensureGroup(viewerToken, athletes);
     const board = `group=${SIM_GROUP_ID}&athletes=${athletes.slice(0, 12).join(',')}`;
     const dashboardUrl = `http://127.0.0.1:${this.cfg.livePort}/?token=${viewerToken}&${board}`;
     const gatewayUrl = `http://127.0.0.1:${this.cfg.gatewayPort}`;
@@ -472,8 +492,10 @@ export class Pipeline implements Supervised {
     const stopped: string[] = [];
     stopped.push(...(await this.observer.down()));
     if (await this.supervisor.stop({ graceMs: 5000 })) stopped.push('supervisor');
-    for (const s of [...this.services].reverse()) {
-      if (await s.proc.stop({ graceMs: 20_000 })) stopped.push(s.spec.name);
+    // the reverse of up: the fleet first, users last; each wave's services together
+    for (const wave of startWaves(this.serviceNames).reverse()) {
+      const done = await Promise.all(wave.map((name) => this.service(name).proc.stop({ graceMs: 20_000 })));
+      stopped.push(...wave.filter((_, i) => done[i]));
     }
     if (infra && !this.infraEnv) {
       const r = await this.stack.down();
@@ -509,6 +531,31 @@ export class Pipeline implements Supervised {
       return undefined;
     }
   }
+}
+
+/**
+ * The services `PIPELINE_SERVICES` names (all when empty), plus users, which every service needs
+ * for its tokens; an unknown name is a configuration error.
+ */
+export function chooseServices(known: string[], wanted: string[]): Set<string> {
+  if (wanted.length === 0) return new Set(known);
+  const unknown = wanted.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    throw new Error(`PIPELINE_SERVICES: no service named ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  }
+  return new Set(['users', ...wanted]);
+}
+
+/**
+ * The order `up` starts services in: users first (every service verifies tokens against its
+ * JWKS), then the services, then those that call the others at start (notifications sends through
+ * the mail server; the gateway fronts everything), and the simulated fleet last, once ingest listens.
+ */
+const WAVE: Record<string, number> = { users: 0, notifications: 2, gateway: 2, 'edge-sim': 3 };
+export function startWaves(names: string[]): string[][] {
+  const waves: string[][] = [[], [], [], []];
+  for (const n of names) waves[WAVE[n] ?? 1]?.push(n);
+  return waves.filter((w) => w.length > 0);
 }
 
 /** The first word of a degraded check (`reconnecting to the broker; …` → `reconnecting`). */

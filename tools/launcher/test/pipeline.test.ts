@@ -607,7 +607,7 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     );
   }, 120_000);
 
-  it('down stops exactly the services up started, and the supervisor first', async () => {
+  it('down stops exactly the services up started, the supervisor first, users last', async () => {
     const pids = (await pipeline.status()).map((s) => s.pid);
     expect(pids.every((p) => p !== undefined)).toBe(true);
     const supervisorPid = pipeline.supervisor.runningPid();
@@ -615,20 +615,21 @@ describe('pnpm pipeline up: the whole pipeline on one machine', () => {
     expect(await pipeline.down()).toEqual([
       'zipkin',
       'supervisor',
+      // the reverse of up's waves, each wave in the order of the service table
       'edge-sim',
-      'gateway',
-      'legacy',
-      'web',
-      'inventory',
       'notifications',
-      'mail',
-      'social',
-      'tracking',
-      'training',
-      'live',
-      'stream-worker',
-      'sink',
+      'gateway',
       'ingest',
+      'sink',
+      'stream-worker',
+      'live',
+      'training',
+      'tracking',
+      'social',
+      'mail',
+      'inventory',
+      'web',
+      'legacy',
       'users',
     ]);
     for (const p of [...pids, supervisorPid]) expect(isAlive(p as number)).toBe(false);
