@@ -15,6 +15,11 @@ import { edgeConnections, liveToken, scratch } from './services.js';
  * more MQTT messages for the same samples/s.
  */
 export const SAMPLES_PER_BATCH = Number(process.env.BENCH_SAMPLES_PER_BATCH ?? 10);
+/**
+ * What e2e and soak start of the main job: the data path from edge to browser (and users, whose
+ * keys every service trusts). `BENCH_PIPELINE_SERVICES=` (empty) starts the whole main job.
+ */
+export const DATA_PATH = ['ingest', 'sink', 'stream-worker', 'live', 'edge-sim'];
 /** An edge flushes each device every 250 ms (EDGE_FLUSH_INTERVAL). */
 export const BATCH_HZ = 4;
 const ATHLETES_PER_EDGE = 25;
@@ -32,8 +37,8 @@ export interface RunningPipeline {
 }
 
 /**
- * The whole pipeline as `pnpm pipeline up` runs it (`@wattstream/launcher`: ingest, sink, stream
- * worker, live server and a small simulated fleet as real processes from `dist/`), on free ports,
+ * The pipeline as `pnpm pipeline up` runs it (`@wattstream/launcher`: by default its data path,
+ * DATA_PATH, as real processes from `dist/`), on free ports,
  * against fresh infrastructure, with consumer groups of its own. Services are not pinned: the
  * whole pipeline shares the machine, as it would in production on one host.
  */
@@ -46,6 +51,7 @@ export async function startPipeline(ctx: BenchContext, name: string): Promise<Ru
   const cfg = loadConfig(launcherConfig, {
     DATA_DIR: dataDir,
     SIM_ATHLETES: '2',
+    PIPELINE_SERVICES: process.env.BENCH_PIPELINE_SERVICES ?? DATA_PATH.join(','),
     // own databases: the PostgreSQL of a smoke run is shared with other pipelines
     PIPELINE_DATABASE_PREFIX: `b${id}_`,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),

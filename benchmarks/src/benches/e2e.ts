@@ -13,7 +13,8 @@ const E2E_DEFAULT_RATE = 50_000;
 export const e2e: Benchmark = {
   name: 'e2e',
   description:
-    'The whole pipeline (`@wattstream/launcher`: ingest, sink, stream worker, live server, a 2-athlete simulated fleet; ' +
+    'The data path of the main job (`@wattstream/launcher` with PIPELINE_SERVICES: users, ingest, sink, stream worker, live server, ' +
+    'a 2-athlete simulated fleet; `BENCH_PIPELINE_SERVICES=` for the whole main job; ' +
     'fresh Kafka and QuestDB) with edges publishing QoS 1 batches of ' +
     `${SAMPLES_PER_BATCH} samples every ${1000 / BATCH_HZ} ms per athlete on a fixed schedule (\`--rate\` samples/s, default ` +
     `${E2E_DEFAULT_RATE.toLocaleString('en-US')}), and WebSocket clients following every athlete on the live server. ` +

@@ -85,14 +85,14 @@ async function capacity(
 }
 
 /**
- * A long run of the whole pipeline at half its measured capacity: RSS of every service,
+ * A long run of the data path at half its measured capacity: RSS of every service,
  * consumer lag of the stream worker and the sink, and end-to-end latency over time; growth in
  * the second half is flagged by a slope test.
  */
 export const soak: Benchmark = {
   name: 'soak',
   description:
-    'The whole pipeline (as in `e2e`) for a long time (default 30 min; `--duration`) at half its capacity (the slowest of the ' +
+    'The data path of the main job (as in `e2e`) for a long time (default 30 min; `--duration`) at half its capacity (the slowest of the ' +
     'latest `ingest`, `sink` and `stream` results, or measured in place; `--rate` samples/s overrides): RSS of each service, ' +
     'consumer lag of the stream worker and the sink, and end-to-end latency p99 over time. A least-squares slope over the ' +
     'second half flags growth.',

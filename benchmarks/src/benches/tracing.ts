@@ -38,7 +38,8 @@ async function phase(
   });
   const started = Date.now();
   let steady: { cpu: number; acked: number } | undefined;
-  let last: { cpu: number; acked: number; at: number } = { cpu: ing.svc.cpuSeconds(), acked: 0, at: started };
+  const origin = { cpu: ing.svc.cpuSeconds(), acked: 0, at: started };
+  let last = origin;
   const run = await load.run(ctx.durationMs, ctx.warmupMs, o.variant, (t) => {
     const now = { cpu: ing.svc.cpuSeconds(), acked: t.acked, at: t.at };
     if (now.at > last.at) {
@@ -52,7 +53,9 @@ async function phase(
   });
   await load.stop();
   await ing.svc.stop();
-  const from = steady ?? { cpu: 0, acked: 0 };
+  // a short (smoke) phase can end on the tick that crossed the warm-up: then measure from the start
+  const from = steady && last.acked > steady.acked ? steady : origin;
+  if (last.acked <= from.acked) throw new Error(`tracing ${o.variant} phase: ingest acknowledged no batch`);
   const cpu = Math.max(0.001, last.cpu - from.cpu);
   return {
     variant: o.variant,
