@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Encoder, type FileIdMesg, Profile, type RecordMesg } from '@garmin/fitsdk';
 import { tempDir } from '@wattstream/infra/testing';

@@ -19,7 +19,12 @@ async function startUsers() {
       OUTBOX_POLL: '100ms',
     },
   });
-  return Object.assign(svc, { destroy: async () => (await svc.stop(), await db.drop()) });
+  return Object.assign(svc, {
+    destroy: async () => {
+      await svc.stop();
+      await db.drop();
+    },
+  });
 }
 
 async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<T> {

@@ -10,6 +10,7 @@ import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk
  * its dashboard from one line in DASHBOARDS.
  */
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable syntax, resolved by Grafana
 const DS = { type: 'prometheus', uid: '${datasource}' };
 
 /** One panel: a title, its queries (PromQL with Grafana's `$__rate_interval`), unit and kind. */

@@ -104,7 +104,7 @@ export async function examine(t: DoctorTarget): Promise<DoctorRow> {
 /** Firing alerts from a Prometheus, or undefined when it does not answer. */
 export async function firingAlerts(prometheusUrl: string): Promise<string[] | undefined> {
   const r = await get(`${prometheusUrl}/api/v1/alerts`);
-  if (!r || r.status !== 200) return undefined;
+  if (r?.status !== 200) return undefined;
   const body = JSON.parse(r.text) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
   return body.data.alerts
     .filter((a) => a.state === 'firing')

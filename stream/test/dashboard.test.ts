@@ -5,11 +5,11 @@ import { tempDir } from '@wattstream/infra/testing';
 import { createProducer, loadConfig, loadTokenKeys, type Producer } from '@wattstream/platform';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveConfigSpec, workerConfigSpec } from '../src/config.js';
+import { liveConfigSpec } from '../src/config.js';
 import { type LiveServer, startLiveServer } from '../src/live/server.js';
 import { mintUserToken } from '../src/token.js';
 import { type StreamWorker, startWorker } from '../src/worker.js';
-import { produceSamples, testEnv, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+import { produceSamples, testEnv, testKafka, uniquePrefix, waitFor } from './helpers/kafka.js';
 
 // The dashboard in Debian's headless Chromium, fed by a ride going through the real worker and
 // live server: the values on the page change as the ride runs.

@@ -8,7 +8,7 @@ import { liveConfigSpec } from '../src/config.js';
 import { ERROR_WINDOW_MS, MAX_ERRORS_PER_WINDOW, MAX_MESSAGES_DURING_AUTH } from '../src/live/hub.js';
 import { type LiveServer, startLiveServer } from '../src/live/server.js';
 import { mintUserToken } from '../src/token.js';
-import { testEnv, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+import { testEnv, testKafka, uniquePrefix, waitFor } from './helpers/kafka.js';
 import { type Frame, LiveClient, sendFrames, stalledClient } from './helpers/live-client.js';
 
 // One suite, run against both transports (uWebSockets.js and ws): they must behave the same.

@@ -1,8 +1,7 @@
 import type { MetricsReceived, TrainingCompleted } from '@wattstream/contracts';
 import { startKafka, type TestKafka } from '@wattstream/infra/testing';
-import { createKafka, createProducer, loadConfig, type Producer } from '@wattstream/platform';
+import { createKafka, createProducer, type Producer } from '@wattstream/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workerConfigSpec } from '../src/config.js';
 import { newOutbox, PartitionState, Processor } from '../src/processor.js';
 import { type StreamWorker, startWorker } from '../src/worker.js';
 import { readFitFile, toSamples } from './helpers/fit.js';

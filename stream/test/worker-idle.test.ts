@@ -1,8 +1,7 @@
-import { createProducer, loadConfig, type Producer } from '@wattstream/platform';
+import { createProducer, type Producer } from '@wattstream/platform';
 import { afterAll, describe, expect, it } from 'vitest';
-import { workerConfigSpec } from '../src/config.js';
 import { type StreamWorker, startWorker } from '../src/worker.js';
-import { collect, produceSamples, testEnv, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+import { collect, produceSamples, testEnv, testKafka, uniquePrefix, waitFor } from './helpers/kafka.js';
 
 // A ride ends while no worker runs (deploy, crash): when a worker takes the partition over, no
 // more input arrives on it. The open session must still end after the silence — the partition's

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
   cloudEventHeaders,
@@ -8,13 +7,13 @@ import {
   type TrainingCompleted,
   type TrainingStarted,
 } from '@wattstream/contracts';
-import { instanceEnv, tempDir } from '@wattstream/infra/testing';
-import { createProducer, loadConfig, type Producer } from '@wattstream/platform';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workerConfigSpec } from '../src/config.js';
+import { freePort, instanceEnv, tempDir } from '@wattstream/infra/testing';
+import { createProducer, type Producer } from '@wattstream/platform';
+import { ServiceProcess } from '@wattstream/testkit';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { initTransactions, type StreamWorker, startWorker } from '../src/worker.js';
 import { readFitFile, rideTotals, toSamples } from './helpers/fit.js';
-import { collect, produceSamples, testEnv, testKafka, testLogger, uniquePrefix, waitFor } from './helpers/kafka.js';
+import { collect, produceSamples, testEnv, testKafka, uniquePrefix, waitFor } from './helpers/kafka.js';
 
 // Real rides from ../shared/fixtures/fit through Kafka and the worker, checked against values
 // computed independently from the same file (and against the head unit's own session summary).
@@ -47,6 +46,29 @@ describe('stream worker', () => {
     STREAM_COMMIT_INTERVAL: '200ms',
     ...extra,
   });
+  /**
+   * A worker as a child process (tsx from sources), ready once it serves /readyz. What it logged
+   * is printed when the test fails, so a worker that died or stalled says why.
+   */
+  const spawnWorker = async (extra: Record<string, string>, o = { awaitReady: true }): Promise<ServiceProcess> => {
+    const port = await freePort();
+    const w = new ServiceProcess({
+      cli: 'stream/src/cli.ts',
+      args: ['work'],
+      cwd: REPO,
+      env: { ...(env({ ...extra, STREAM_HTTP_PORT: String(port) }) as Record<string, string>), LOG_LEVEL: 'info' },
+      httpUrl: `http://127.0.0.1:${port}`,
+    });
+    onTestFailed(() => {
+      const end = w.proc?.exitCode ?? w.proc?.signalCode ?? 'running';
+      console.error(`--- worker ${extra.STREAM_INSTANCE_ID} (${end}) ---\n${w.output.slice(-8000)}`);
+    });
+    const started = w.start(120_000);
+    // not awaited: the test goes on while it starts, and a failed start shows in what it waits for
+    if (o.awaitReady) await started;
+    else started.catch(() => {});
+    return w;
+  };
   const outdoor = readFitFile(OUTDOOR);
   const indoor = readFitFile(INDOOR);
 
@@ -180,20 +202,13 @@ describe('stream worker', () => {
   it('one started/completed pair and the same totals across a kill -9 of the worker mid-ride', async () => {
     expect(reference).toBeDefined();
     const topics = (await import('../src/topics.js')).streamTopics(prefix);
-    const workerEnv = env({ STREAM_SESSION_GAP: '10s', STREAM_INSTANCE_ID: 'w-kill' });
-    const spawnWorker = (): ChildProcess =>
-      spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'stream/src/cli.ts', 'work'], {
-        cwd: REPO,
-        env: { ...workerEnv, LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
     const started = await collect(kafka, topics.started);
     const completed = await collect(kafka, topics.completed);
     const stats = await collect(kafka, topics.stats);
     const changelog = await collect(kafka, topics.changelog);
     const samples = toSamples(outdoor.records);
     const half = 2350;
-    const first = spawnWorker();
+    const first = await spawnWorker({ STREAM_SESSION_GAP: '10s', STREAM_INSTANCE_ID: 'w-kill' });
     try {
       const seq = await produceSamples(producer, topics.metrics, {
         athleteId: 'killed',
@@ -217,8 +232,7 @@ describe('stream worker', () => {
         30_000,
         'a committed snapshot',
       );
-      first.kill('SIGKILL');
-      await new Promise((r) => first.once('exit', r));
+      await first.kill();
       await produceSamples(producer, topics.metrics, {
         athleteId: 'killed',
         deviceId: 'edge810',
@@ -226,16 +240,15 @@ describe('stream worker', () => {
         seq,
       });
     } finally {
-      if (first.exitCode === null) first.kill('SIGKILL');
+      await first.kill();
     }
-    const second = spawnWorker();
+    const second = await spawnWorker({ STREAM_SESSION_GAP: '10s', STREAM_INSTANCE_ID: 'w-kill' });
     try {
       await waitFor(() => completed.records.some((r) => r.key === 'killed'), 90_000, 'completed after restart');
       // anything duplicated would arrive right behind
       await new Promise((r) => setTimeout(r, 2000));
     } finally {
-      second.kill('SIGTERM');
-      await new Promise((r) => second.once('exit', r));
+      await second.stop();
     }
     const s = started.records.filter((r) => r.key === 'killed');
     const c = completed.records.filter((r) => r.key === 'killed');
@@ -255,13 +268,9 @@ describe('stream worker', () => {
   it('one started/completed pair and the same totals when a second worker joins mid-ride (rebalance)', async () => {
     expect(reference).toBeDefined();
     const topics = (await import('../src/topics.js')).streamTopics(prefix);
-    const spawnWorker = (id: string): ChildProcess =>
-      spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'stream/src/cli.ts', 'work'], {
-        cwd: REPO,
-        // The gap: longer than the pauses between the batches sent while the group rebalances.
-        env: { ...env({ STREAM_SESSION_GAP: '30s', STREAM_INSTANCE_ID: id }), LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+    // The gap: longer than the pauses between the batches sent while the group rebalances.
+    const rebalanceWorker = (id: string, awaitReady: boolean) =>
+      spawnWorker({ STREAM_SESSION_GAP: '30s', STREAM_INSTANCE_ID: id }, { awaitReady });
     const started = await collect(kafka, topics.started);
     const completed = await collect(kafka, topics.completed);
     const stats = await collect(kafka, topics.stats);
@@ -269,8 +278,8 @@ describe('stream worker', () => {
     // one rider per input partition, so that whatever the new assignment, partitions move
     const riders = ['rb0', 'rb1', 'rb2'];
     const half = 2350;
-    const a = spawnWorker('w-a');
-    let b: ChildProcess | undefined;
+    const a = await rebalanceWorker('w-a', true);
+    let b: ServiceProcess | undefined;
     try {
       const seqs = await Promise.all(
         riders.map((athleteId, partition) =>
@@ -288,7 +297,8 @@ describe('stream worker', () => {
         120_000,
         'progress on every partition',
       );
-      b = spawnWorker('w-b');
+      // the riders keep riding while b starts (see below)
+      b = await rebalanceWorker('w-b', false);
       // The riders keep riding while the group rebalances onto both workers: one batch each every
       // second until it is stable, then the rest. Holding the second half back instead would make
       // a silence as long as b's start and the rebalance, which on a loaded machine can outlast
@@ -337,11 +347,7 @@ describe('stream worker', () => {
       );
       await new Promise((r) => setTimeout(r, 2000));
     } finally {
-      a.kill('SIGTERM');
-      b?.kill('SIGTERM');
-      await Promise.all(
-        [a, ...(b ? [b] : [])].map((p) => new Promise((r) => (p.exitCode !== null ? r(0) : p.once('exit', r)))),
-      );
+      await Promise.all([a.stop(), b?.stop()]);
     }
     const { sessionId: _c, athleteId: _d, ...expected } = reference as TrainingCompleted;
     for (const id of riders) {

@@ -7,8 +7,7 @@ import {
   metricsReceivedCeId,
   type Sample,
 } from '@wattstream/contracts';
-import type { KafkaClient as Kafka, KafkaMessage } from '@wattstream/platform';
-import { createConsumer, createKafka, createLogger, type Producer } from '@wattstream/platform';
+import type { Producer } from '@wattstream/platform';
 
 export { testKafka, testLogger } from '@wattstream/testkit';
 
