@@ -1,24 +1,35 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@wattstream/infra/testing';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { BenchContext, SharedInfra } from '../src/context.js';
+import { afterAll, expect, inject, it } from 'vitest';
 import { BENCHMARKS, type BenchResultFile, renderResultsMarkdown, runBenchmarks, SMOKE_RUN } from '../src/index.js';
-import { profileService } from '../src/profile.js';
 
 /**
- * A tiny run of every benchmark against the suite's real infrastructure, so the harness cannot
- * rot. It proves that each benchmark runs end to end and reports finite figures and its targets —
- * it measures nothing worth keeping (results go to a temporary folder, RESULTS.md is untouched).
- * Services and load generators run compiled (`pnpm build` first, as scripts/test.sh does).
+ * The smoke run in three files, so that vitest's two workers can run its longest parts beside the
+ * rest of the suite instead of after it. Every benchmark is in exactly one group (checked).
  */
-describe('benchmark smoke run', () => {
-  const out = tempDir('bench-smoke');
+export const SMOKE_GROUPS = {
+  brokers: ['kafka-raw', 'questdb-raw', 'mqtt', 'ingest', 'tracing', 'sink'],
+  pipeline: ['stream', 'fanout', 'edge', 'e2e', 'soak'],
+  services: ['history', 'outbox', 'notifications', 'gateway'],
+} as const;
+
+/**
+ * A tiny run of each benchmark of `group` against the suite's real infrastructure, so the harness
+ * cannot rot. It proves that each benchmark runs end to end and reports finite figures and its
+ * targets — it measures nothing worth keeping (results go to a temporary folder, RESULTS.md is
+ * untouched). Services and load generators run compiled (`pnpm build` first, as scripts/test.sh does).
+ * Returns the scratch folder (inside the results folder) for the group's other tests.
+ */
+export function smokeSuite(group: keyof typeof SMOKE_GROUPS): string {
+  const names: readonly string[] = SMOKE_GROUPS[group];
+  const benches = BENCHMARKS.filter((b) => names.includes(b.name));
+  const out = tempDir(`bench-smoke-${group}`);
   const scratch = join(out, 'scratch');
   mkdirSync(scratch, { recursive: true });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  for (const bench of BENCHMARKS) {
+  for (const bench of benches) {
     it(`${bench.name} runs and writes a result with figures, targets and a plot`, async () => {
       const [result] = await runBenchmarks([bench], {
         ...SMOKE_RUN,
@@ -41,30 +52,16 @@ describe('benchmark smoke run', () => {
     }, 150_000);
   }
 
-  it('renders RESULTS.md from the result files', () => {
+  it(`renders RESULTS.md from the result files (${group})`, () => {
     const md = renderResultsMarkdown(
       out,
-      BENCHMARKS.map((b) => b.name),
+      benches.map((b) => b.name),
     );
-    for (const b of BENCHMARKS) {
+    for (const b of benches) {
       expect(md).toContain(`## ${b.name}`);
       if (existsSync(join(out, `${b.name}.svg`))) expect(md).toContain(`(results/${b.name}.svg)`);
     }
     expect(md).toContain('- **Machine:**');
   });
-
-  it('profiles a service under clinic doctor and leaves the HTML report', async () => {
-    const shared = new SharedInfra({ env: inject('infra'), dir: scratch });
-    const ctx = new BenchContext(
-      { durationMs: 3000, warmupMs: 0, rate: undefined, smoke: true, log: () => {} },
-      shared,
-    );
-    try {
-      const html = await profileService(ctx, 'edge', 'doctor', { durationMs: 3000, dest: join(out, 'clinic') });
-      expect(html).toMatch(/\.clinic-doctor\.html$/);
-      expect(readFileSync(html, 'utf8')).toContain('<html');
-    } finally {
-      await ctx.cleanupBench();
-    }
-  }, 120_000);
-});
+  return scratch;
+}
