@@ -1,5 +1,5 @@
-import type { CoachLinkUpdated } from '@wattstream/contracts';
-import { type Identity, notFound, type Queryable } from '@wattstream/kernel';
+import { type CoachLinkUpdated, kafkaTopics } from '@wattstream/contracts';
+import { type Identity, notFound, type Queryable, type ServiceContext } from '@wattstream/kernel';
 
 /**
  * The coach-link projection a service keeps in its own database, in a table it creates in its
@@ -16,6 +16,17 @@ export async function upsertCoachLink(db: Queryable, e: CoachLinkUpdated): Promi
      ON CONFLICT (athlete_id, coach_id) DO UPDATE SET active = $3, updated_at = $4 WHERE coach_links.updated_at <= $4`,
     [e.athleteId, e.coachId, e.active, e.updatedAt],
   );
+}
+
+/** Keeps the projection from the users service's coach links, in the service's consumer `group`. */
+export function consumeCoachLinks(ctx: Pick<ServiceContext<unknown>, 'consume'>, group: string): void {
+  ctx.consume({
+    group,
+    topic: kafkaTopics.coachLinkUpdated,
+    async handle(event, tx) {
+      if (event.value && tx) await upsertCoachLink(tx, event.value);
+    },
+  });
 }
 
 export async function eraseCoachLinks(db: Queryable, userId: string): Promise<void> {

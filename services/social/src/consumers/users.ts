@@ -1,4 +1,4 @@
-import { eraseCoachLinks, upsertCoachLink } from '@wattstream/access';
+import { consumeCoachLinks, eraseCoachLinks } from '@wattstream/access';
 import { kafkaTopics } from '@wattstream/contracts';
 import type { Ctx } from '../routes/common.js';
 import { eraseActivitiesOf } from '../store/activities.js';
@@ -12,13 +12,7 @@ import { erasePrivacy } from '../store/privacy.js';
  * (a tombstone), feed items, kudos, comments and group rides.
  */
 export function consumeUserEvents(ctx: Ctx, group: string): void {
-  ctx.consume({
-    group,
-    topic: kafkaTopics.coachLinkUpdated,
-    async handle(event, tx) {
-      if (event.value && tx) await upsertCoachLink(tx, event.value);
-    },
-  });
+  consumeCoachLinks(ctx, group);
   ctx.consume({
     group,
     topic: kafkaTopics.accountDeleted,

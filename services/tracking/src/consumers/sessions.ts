@@ -1,4 +1,4 @@
-import { eraseCoachLinks, upsertCoachLink } from '@wattstream/access';
+import { consumeCoachLinks, eraseCoachLinks } from '@wattstream/access';
 import { kafkaTopics } from '@wattstream/contracts';
 import type { ServiceContext } from '@wattstream/kernel';
 import type { History } from '../store/history.js';
@@ -43,13 +43,7 @@ export function consumeEvents(ctx: ServiceContext<unknown>, group: string, histo
       if (event.value) await history.writeImported(event.value);
     },
   });
-  ctx.consume({
-    group,
-    topic: kafkaTopics.coachLinkUpdated,
-    async handle(event, tx) {
-      if (event.value && tx) await upsertCoachLink(tx, event.value);
-    },
-  });
+  consumeCoachLinks(ctx, group);
   ctx.consume({
     group,
     topic: kafkaTopics.accountDeleted,

@@ -1,4 +1,4 @@
-import { upsertCoachLink } from '@wattstream/access';
+import { consumeCoachLinks } from '@wattstream/access';
 import { kafkaTopics } from '@wattstream/contracts';
 import type { ServiceContext } from '@wattstream/kernel';
 import { deleteProfile, eraseUser, upsertProfile } from '../store/projections.js';
@@ -15,13 +15,7 @@ export function consumeUserEvents(ctx: ServiceContext<unknown>, group: string): 
       else if (event.key) await deleteProfile(tx, event.key);
     },
   });
-  ctx.consume({
-    group,
-    topic: kafkaTopics.coachLinkUpdated,
-    async handle(event, tx) {
-      if (event.value && tx) await upsertCoachLink(tx, event.value);
-    },
-  });
+  consumeCoachLinks(ctx, group);
   ctx.consume({
     group,
     topic: kafkaTopics.accountDeleted,
