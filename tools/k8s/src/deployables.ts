@@ -70,8 +70,12 @@ export interface Deployable {
   redis?: boolean;
   /** Deployables it calls over HTTP (their `http` port). */
   calls?: readonly string[];
-  /** Reaches third-party APIs on the internet (HTTPS). */
-  internet?: boolean;
+  /**
+   * Reaches public addresses on the internet: `true` over HTTPS (443) only; `'any-port'` on any
+   * port (user-registered webhook URLs name their own port, an SMTP relay listens on 25/465/587).
+   * Private ranges stay closed either way.
+   */
+  internet?: boolean | 'any-port';
   /** Where its traffic enters from outside the namespace. */
   exposure?: 'mqtt-loadbalancer' | 'ingress';
   /** Environments it is deployed to (default: all). */
@@ -294,6 +298,8 @@ export const DEPLOYABLES: readonly Deployable[] = [
     'Notifications (live, e-mail, signed webhooks) from platform events',
     {
       postgres: true,
+      // signed webhooks to the URLs users register, and e-mail through the SMTP relay
+      internet: 'any-port',
       kafka: {
         consumes: [
           'friendActivityUpdated',

@@ -71,7 +71,8 @@ export function deployablePolicy(d: Deployable, present: readonly Deployable[]):
     if (callee) egress.push({ to: [pods(selectorOf(callee.name))], ports: [tcp(callee.http.port)] });
   }
   if (d.internet) {
-    egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE } }], ports: [tcp(443)] });
+    const publicAddresses = { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE } }] };
+    egress.push(d.internet === 'any-port' ? publicAddresses : { ...publicAddresses, ports: [tcp(443)] });
   }
   return policy(d.name, selectorOf(d.name), { ingress, egress });
 }

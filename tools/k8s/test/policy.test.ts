@@ -215,6 +215,7 @@ describe('NetworkPolicies: default deny, the architecture’s flows only', () =>
     expect(allowed(policies(), 'external', podOf('users'), 8101)).toBe(false);
     expect(allowed(policies(), 'external', podOf('ingest'), 9101)).toBe(false);
     expect(allowed(policies(), podOf('stream-worker'), 'external', 443)).toBe(false);
+    expect(allowed(policies(), podOf('inventory'), 'external', 443)).toBe(false);
     const stranger: PodRef = { labels: { 'app.kubernetes.io/name': 'debug' }, namespace: OWN };
     expect(allowed(policies(), stranger, kafkaBroker, 9092)).toBe(false);
   });
@@ -228,6 +229,10 @@ describe('NetworkPolicies: default deny, the architecture’s flows only', () =>
       expect(allowed(policies(), prometheus, podOf(d), port), `Prometheus → ${d}`).toBe(true);
     }
     expect(allowed(policies(), podOf('sink'), podOf('questdb'), 9000)).toBe(true);
+    // notifications: signed webhooks to any public URL and port, e-mail through the SMTP relay
+    for (const port of [443, 8443, 587, 465]) {
+      expect(allowed(policies(), podOf('notifications'), 'external', port), `notifications → :${port}`).toBe(true);
+    }
     expect(allowed(policies(), podOf('users'), pg('users'), 5432)).toBe(true);
     for (const d of present().filter((n) => n !== 'users')) {
       const entry = DEPLOYABLES.find((x) => x.name === d)!;
@@ -287,13 +292,25 @@ describe('Kafka topics: one source, the contracts', () => {
 
   it("the table's topics are what each kernel service's code consumes and produces", () => {
     const keyOf = new Map(Object.entries(kafkaTopics).map(([k]) => [k, k]));
-    for (const d of rendered().r.deployables.filter((x) => x.kernel && x.kafka)) {
-      const dir = join(repoRoot, d.dir, 'src');
-      const src = readdirSync(dir, { recursive: true, withFileTypes: true })
+    const sources = (dir: string) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
         .filter((e) => e.isFile() && e.name.endsWith('.ts'))
         .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
         .join('\n');
-      const consumed = [...src.matchAll(/consume\(\{[\s\S]{0,300}?topic:\s*kafkaTopics\.(\w+)/g)].map((m) => m[1]!);
+    const consumers = /consume\(\{[\s\S]{0,300}?topic:\s*kafkaTopics\.(\w+)/g;
+    // shared projections a service wires with one call, e.g. consumeCoachLinks(ctx, group)
+    const helpers = new Map(
+      [
+        ...sources(join(repoRoot, 'packages', 'access', 'src')).matchAll(/export function (consume\w+)\([\s\S]*?\n\}/g),
+      ].map((m) => [m[1]!, [...m[0].matchAll(consumers)].map((c) => c[1]!)]),
+    );
+    expect(helpers.get('consumeCoachLinks')).toEqual(['coachLinkUpdated']);
+    for (const d of rendered().r.deployables.filter((x) => x.kernel && x.kafka)) {
+      const src = sources(join(repoRoot, d.dir, 'src'));
+      const consumed = [
+        ...[...src.matchAll(consumers)].map((m) => m[1]!),
+        ...[...helpers].flatMap(([name, topics]) => (src.includes(`${name}(ctx`) ? topics : [])),
+      ];
       const producedBlock = [...src.matchAll(/produces\(([^)]*)\)/g)].map((m) => m[1]!).join(',');
       const produced = [...producedBlock.matchAll(/kafkaTopics\.(\w+)/g)].map((m) => m[1]!);
       for (const k of [...consumed, ...produced]) expect(keyOf.has(k), k).toBe(true);
