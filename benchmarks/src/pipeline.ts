@@ -19,7 +19,7 @@ export const SAMPLES_PER_BATCH = Number(process.env.BENCH_SAMPLES_PER_BATCH ?? 1
  * What e2e and soak start of the main job: the data path from edge to browser (and users, whose
  * keys every service trusts). `BENCH_PIPELINE_SERVICES=` (empty) starts the whole main job.
  */
-export const DATA_PATH = ['ingest', 'sink', 'stream-worker', 'live', 'edge-sim'];
+const DATA_PATH = ['ingest', 'sink', 'stream-worker', 'live', 'edge-sim'];
 /** An edge flushes each device every 250 ms (EDGE_FLUSH_INTERVAL). */
 export const BATCH_HZ = 4;
 const ATHLETES_PER_EDGE = 25;

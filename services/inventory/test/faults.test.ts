@@ -1,5 +1,11 @@
 import { type Gear, kafkaTopics } from '@wattstream/contracts';
-import { outboxContract, serviceConsumerContract, unique } from '@wattstream/testkit';
+import {
+  accountDeletedRecord,
+  outboxContract,
+  serviceConsumerContract,
+  timesHandled,
+  unique,
+} from '@wattstream/testkit';
 import {
   api,
   type Inventory,
@@ -94,14 +100,6 @@ suite(
 suite(
   'inventory (user.account.deleted)',
   kafkaTopics.accountDeleted.name,
-  (i) => ({
-    key: `${athlete}-d${i}`,
-    value: { userId: `${athlete}-d${i}`, deletedAt: T + i },
-    id: `deleted:${athlete}-d${i}`,
-  }),
-  async (svc, id) =>
-    Number(
-      (await svc.ctx.db.query('SELECT count(*) AS n FROM kernel_processed_events WHERE event_id = $1', [id])).rows[0]
-        ?.n,
-    ),
+  (i) => accountDeletedRecord(`${athlete}-d${i}`, T + i),
+  timesHandled,
 );

@@ -1,5 +1,11 @@
 import { kafkaTopics, type Privacy } from '@wattstream/contracts';
-import { outboxContract, serviceConsumerContract, unique } from '@wattstream/testkit';
+import {
+  accountDeletedRecord,
+  outboxContract,
+  serviceConsumerContract,
+  timesHandled,
+  unique,
+} from '@wattstream/testkit';
 import {
   api,
   type Social,
@@ -43,12 +49,6 @@ outboxContract({
     return { key: a.id, ids };
   },
 });
-
-/** How often the service recorded the record as handled (once, or the contract fails). */
-const handled = async (svc: Social, id: string) =>
-  Number(
-    (await svc.ctx.db.query('SELECT count(*) AS n FROM kernel_processed_events WHERE event_id = $1', [id])).rows[0]?.n,
-  );
 
 const suite = (
   name: string,
@@ -109,10 +109,6 @@ suite(
 suite(
   'social (user.account.deleted)',
   kafkaTopics.accountDeleted.name,
-  (i) => ({
-    key: `${athlete}-d${i}`,
-    value: { userId: `${athlete}-d${i}`, deletedAt: T + i },
-    id: `deleted:${athlete}-d${i}`,
-  }),
-  handled,
+  (i) => accountDeletedRecord(`${athlete}-d${i}`, T + i),
+  timesHandled,
 );

@@ -12,7 +12,7 @@ import {
   Stack,
   stackPortsFromEnv,
 } from '@wattstream/infra';
-import type { ConfigOf } from '@wattstream/platform';
+import { type ConfigOf, configError } from '@wattstream/platform';
 import type { launcherConfig } from './config.js';
 import { type NodeServiceSpec, nodeService, readiness } from './node-service.js';
 import { Observer } from './observe.js';
@@ -86,8 +86,6 @@ export class Pipeline implements Supervised {
   readonly supervisorState: string;
   /** `up --observe`: Prometheus scraping every service (see observe.ts); stopped by `down`. */
   readonly observer: Observer;
-  /** CREATE DATABASE one at a time (see databaseUrl). */
-  private databaseQueue: Promise<unknown> = Promise.resolve();
 
   /**
    * `infraEnv`: use this running Kafka/QuestDB (`KAFKA_BROKERS`, `QUESTDB_HTTP`, `QUESTDB_PG`)
@@ -362,16 +360,13 @@ export class Pipeline implements Supervised {
   }
 
   /**
-   * The service's own database and role on the stack's PostgreSQL (created once, idempotent). One
-   * at a time: services of a wave start together, and CREATE DATABASE copies template1, which
-   * must have no other session meanwhile.
+   * The service's own database and role on the stack's PostgreSQL (created once, idempotent; safe
+   * for a wave's services at once: ensureServiceDatabase serializes under an advisory lock).
    */
-  private databaseUrl(service: string): Promise<string> {
+  private async databaseUrl(service: string): Promise<string> {
     const admin = (this.infraEnv ?? this.stack.env()).POSTGRES_URL;
     if (!admin) throw new Error('POSTGRES_URL is not known: is the infrastructure up?');
-    const url = this.databaseQueue.then(() => ensureServiceDatabase(admin, `${this.cfg.databasePrefix}${service}`));
-    this.databaseQueue = url.catch(() => {});
-    return url;
+    return ensureServiceDatabase(admin, `${this.cfg.databasePrefix}${service}`);
   }
 
   /** A package's compiled CLI, as deployed. */
@@ -541,7 +536,7 @@ export function chooseServices(known: string[], wanted: string[]): Set<string> {
   if (wanted.length === 0) return new Set(known);
   const unknown = wanted.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
-    throw new Error(`PIPELINE_SERVICES: no service named ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    throw configError([`PIPELINE_SERVICES: no service named ${unknown.join(', ')} (known: ${known.join(', ')})`]);
   }
   return new Set(['users', ...wanted]);
 }

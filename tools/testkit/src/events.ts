@@ -40,3 +40,8 @@ export function summarizedEvent(
     summarizedAt: startedAt + 3_601_000,
   };
 }
+
+/** A `user.account.deleted` record of `userId` for the consumer contract: key, value and ce_id. */
+export function accountDeletedRecord(userId: string, deletedAt: number) {
+  return { key: userId, value: { userId, deletedAt }, id: `deleted:${userId}` };
+}

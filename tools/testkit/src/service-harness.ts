@@ -50,6 +50,15 @@ export async function startTestService<S extends ConfigSpec, R>(
 }
 export type TestService = Awaited<ReturnType<typeof startTestService>>;
 
+/**
+ * How many times the service's consumers handled the event `ceId` (the kernel's processed-events
+ * record): the effect to count for an event that changes nothing else, e.g. erasing a stranger.
+ */
+export async function timesHandled(svc: TestService, ceId: string): Promise<number> {
+  const r = await svc.ctx.db.query('SELECT count(*) AS n FROM kernel_processed_events WHERE event_id = $1', [ceId]);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 /** The service as a child process (for kill -9), on a free port. */
 export async function testServiceProcess<S extends ConfigSpec, R>(
   h: ServiceHarness<S, R>,
